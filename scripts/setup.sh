@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a Debian machine, and nothing twice:
+#   - Deno, pinned, from the npm registry (the `deno` package) when missing;
+#   - Mesa's lavapipe Vulkan driver when no WebGPU adapter is found;
+#   - the Debian packages the tests and the notebooks use;
+#   - the npm packages named in deno.json (as pinned by deno.lock).
+# No other downloads. Safe to run again.
+set -euo pipefail
+
+DENO_VERSION="2.9.6"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Debian packages: Jupyter clients for the kernel tests and the main job, the
+# data set, and the browser check of plots.
+APT_PACKAGES=(
+  python3-jupyter-client python3-nbclient python3-nbformat python3-nbconvert
+  jupyter-notebook chromium dataset-fashion-mnist
+)
+VULKAN_PACKAGES=(mesa-vulkan-drivers libvulkan1)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root to run: $*"; return 1
+  fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  if [ -z "${APT_UPDATED:-}" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_deno() {
+  if command -v deno >/dev/null && deno --version | head -1 | grep -q "deno $DENO_VERSION "; then return 0; fi
+  command -v npm >/dev/null || apt_install npm
+  local prefix="${DENO_NPM_PREFIX:-$HOME/.cache/deno-npm/$DENO_VERSION}"
+  log "installing Deno $DENO_VERSION from the npm registry into $prefix"
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION" >/dev/null
+  local bin
+  bin="$(find "$prefix/node_modules/@deno" -maxdepth 2 -name deno -type f | head -1)"
+  [ -x "$bin" ] || { log "the deno npm package has no binary for this platform"; exit 1; }
+  local target_dir=/usr/local/bin
+  [ -w "$target_dir" ] || target_dir="$HOME/.local/bin"
+  mkdir -p "$target_dir"
+  ln -sf "$bin" "$target_dir/deno"
+  case ":$PATH:" in *":$target_dir:"*) ;; *) log "add $target_dir to PATH"; export PATH="$target_dir:$PATH" ;; esac
+}
+
+has_webgpu_adapter() {
+  deno eval 'const a = await navigator.gpu?.requestAdapter(); Deno.exit(a ? 0 : 1)' >/dev/null 2>&1
+}
+
+install_deno
+if ! has_webgpu_adapter; then
+  log "no WebGPU adapter found: installing Mesa's lavapipe (software Vulkan)"
+  apt_install "${VULKAN_PACKAGES[@]}"
+  has_webgpu_adapter || { log "still no WebGPU adapter after installing lavapipe"; exit 1; }
+fi
+apt_install "${APT_PACKAGES[@]}"
+cd "$ROOT"
+deno install --frozen >/dev/null 2>&1 || deno install >/dev/null
+log "ready: $(deno --version | head -1)"
