@@ -1,0 +1,116 @@
+/**
+ * GPU buffers, pooled by size class so that a training loop, which asks for
+ * the same sizes every step, reuses the same buffers and keeps flat memory.
+ *
+ * @module
+ */
+import { gpu, OutOfMemoryError, throwPendingGpuError } from "./webgpu.ts";
+
+const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC |
+  GPUBufferUsage.COPY_DST;
+
+/** Byte counts of the pool, as `memory()` reports them. */
+export interface MemoryInfo {
+  /** Bytes in buffers held by live tensors. */
+  bytesInUse: number;
+  /** Bytes in released buffers kept for reuse. */
+  bytesPooled: number;
+  /** Buffers held by live tensors. */
+  buffersInUse: number;
+  /** Buffers kept for reuse. */
+  buffersPooled: number;
+}
+
+const free = new Map<number, GPUBuffer[]>();
+let bytesInUse = 0;
+let bytesPooled = 0;
+let buffersInUse = 0;
+let buffersPooled = 0;
+
+/**
+ * Rounds a byte count up to its size class: four classes per power of two,
+ * so a reused buffer wastes at most a quarter of its size.
+ */
+export function sizeClass(bytes: number): number {
+  const size = Math.max(256, Math.ceil(bytes / 4) * 4);
+  const power = 2 ** Math.floor(Math.log2(size));
+  const step = Math.max(4, power / 4);
+  return Math.ceil(size / step) * step;
+}
+
+/** Takes a buffer of at least `bytes` bytes from the pool, or allocates one. */
+export function allocate(bytes: number, label = "tensor"): GPUBuffer {
+  const size = sizeClass(bytes);
+  if (
+    size > gpu.limits.maxBufferSize ||
+    size > gpu.limits.maxStorageBufferBindingSize
+  ) {
+    const limit = Math.min(
+      gpu.limits.maxBufferSize,
+      gpu.limits.maxStorageBufferBindingSize,
+    );
+    throw new RangeError(
+      `Cannot allocate ${
+        formatBytes(bytes)
+      } for ${label}: this adapter binds at most ${
+        formatBytes(limit)
+      } per buffer`,
+    );
+  }
+  let buffer = free.get(size)?.pop();
+  if (buffer) {
+    bytesPooled -= size;
+    buffersPooled--;
+  } else {
+    throwPendingGpuError();
+    try {
+      buffer = gpu.createBuffer({ size, usage: USAGE, label });
+    } catch (error) {
+      throw new OutOfMemoryError(
+        `Out of GPU memory: asked for ${formatBytes(size)} with ${
+          formatBytes(bytesInUse)
+        } in use (${error})`,
+      );
+    }
+  }
+  bytesInUse += size;
+  buffersInUse++;
+  return buffer;
+}
+
+/** Returns a buffer to the pool; the caller must not use it again. */
+export function release(buffer: GPUBuffer): void {
+  const size = buffer.size;
+  bytesInUse -= size;
+  buffersInUse--;
+  let list = free.get(size);
+  if (!list) free.set(size, list = []);
+  list.push(buffer);
+  bytesPooled += size;
+  buffersPooled++;
+}
+
+/** Destroys every pooled buffer (live tensors keep theirs). */
+export function emptyCache(): void {
+  for (const list of free.values()) for (const buffer of list) buffer.destroy();
+  free.clear();
+  bytesPooled = 0;
+  buffersPooled = 0;
+}
+
+/** Bytes and buffers in use and pooled. */
+export function memoryInfo(): MemoryInfo {
+  return { bytesInUse, bytesPooled, buffersInUse, buffersPooled };
+}
+
+/** `1536` -> `"1.5 KiB"`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * Dispatcher of `shaders/elementwise.wgsl`: one WGSL expression over up to
+ * four broadcast inputs, written to a new buffer or in place into input 0.
+ *
+ * @module
+ */
+import { allocate } from "./buffer_pool.ts";
+import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
+import { dispatch } from "./recorder.ts";
+
+/** The most dimensions an elementwise op broadcasts over. */
+export const MAX_RANK = 8;
+const NAMES = ["a", "b", "c", "d"];
+const WORKGROUP = 64;
+/** Invocations per dispatch before the grid starts striding. */
+const MAX_INVOCATIONS = 65535 * WORKGROUP;
+
+/** One input: its buffer and shape (which must broadcast to the output's). */
+export interface ElementwiseInput {
+  buffer: GPUBuffer;
+  shape: readonly number[];
+}
+
+/** Which way an input is read: by the output index, as a scalar, or by strides. */
+type Access = "same" | "scalar" | "strided";
+
+function access(input: ElementwiseInput, outShape: readonly number[]): Access {
+  const numel = input.shape.reduce((p, s) => p * s, 1);
+  if (numel === 1) return "scalar";
+  if (
+    input.shape.length === outShape.length &&
+    input.shape.every((s, d) => s === outShape[d])
+  ) return "same";
+  return "strided";
+}
+
+/** Strides that read `shape` broadcast to `outShape` (0 on broadcast dimensions). */
+function broadcastStrides(
+  shape: readonly number[],
+  outShape: readonly number[],
+): number[] {
+  const strides = new Array(outShape.length).fill(0);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const outDim = outShape.length - shape.length + d;
+    strides[outDim] = shape[d] === 1 ? 0 : stride;
+    stride *= shape[d];
+  }
+  return strides;
+}
+
+function buildShader(
+  expr: string,
+  accesses: Access[],
+  inPlace: boolean,
+): string {
+  const bindings: string[] = [];
+  const loads: string[] = [];
+  accesses.forEach((kind, k) => {
+    const name = NAMES[k];
+    const index = kind === "same"
+      ? "i"
+      : kind === "scalar"
+      ? "0u"
+      : `broadcast_index(i, ${k}u)`;
+    if (k === 0 && inPlace) {
+      loads.push(`    let a = out[${index}];`);
+    } else {
+      bindings.push(
+        `@group(0) @binding(${k}) var<storage, read> in_${name}: array<f32>;`,
+      );
+      loads.push(`    let ${name} = in_${name}[${index}];`);
+    }
+  });
+  const outBinding = inPlace ? 0 : accesses.length;
+  bindings.push(
+    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;`,
+  );
+  return fillTemplate(shaderSource("elementwise"), {
+    BINDINGS: bindings.join("\n"),
+    INPUT_SLOTS: Math.max(1, accesses.length),
+    PARAMS_BINDING: inPlace ? accesses.length : accesses.length + 1,
+    LOADS: loads.join("\n"),
+    EXPR: expr,
+  });
+}
+
+/** Options of {@link elementwise}. */
+export interface ElementwiseOptions {
+  /** Up to four f32 values the expression reads as s0..s3. */
+  scalars?: readonly number[];
+  /** Write into input 0's buffer instead of a new one (its shape must be the output's). */
+  inPlace?: boolean;
+  /** Names the op in GPU labels. */
+  label?: string;
+}
+
+/**
+ * Runs `out[i] = expr` over `outShape` and returns the output buffer
+ * (input 0's buffer when `inPlace`).
+ */
+export function elementwise(
+  expr: string,
+  inputs: readonly ElementwiseInput[],
+  outShape: readonly number[],
+  options: ElementwiseOptions = {},
+): GPUBuffer {
+  const { scalars = [], inPlace = false, label = "elementwise" } = options;
+  if (outShape.length > MAX_RANK) {
+    throw new RangeError(
+      `Cannot run ${label} on ${outShape.length} dimensions: at most ${MAX_RANK} are supported`,
+    );
+  }
+  const n = outShape.reduce((p, s) => p * s, 1);
+  const accesses = inputs.map((input) => access(input, outShape));
+  const key = `elementwise|${expr}|${accesses.join(",")}|${inPlace}`;
+  const compiled = pipeline(key, () => buildShader(expr, accesses, inPlace));
+  const out = inPlace ? inputs[0].buffer : allocate(n * 4, label);
+  if (n === 0) return out;
+
+  const slots = Math.max(1, inputs.length);
+  const params = new ArrayBuffer(32 + 32 + slots * 32);
+  const u32 = new Uint32Array(params);
+  const f32 = new Float32Array(params);
+  u32[0] = n;
+  u32[1] = outShape.length;
+  scalars.forEach((value, k) => f32[4 + k] = value);
+  outShape.forEach((size, d) => u32[8 + d] = size);
+  inputs.forEach((input, k) => {
+    broadcastStrides(input.shape, outShape).forEach((stride, d) =>
+      u32[16 + k * 8 + d] = stride
+    );
+  });
+
+  const buffers = inPlace
+    ? [out, ...inputs.slice(1).map((x) => x.buffer)]
+    : [...inputs.map((x) => x.buffer), out];
+  const invocations = Math.min(Math.ceil(n / 1), MAX_INVOCATIONS * 4);
+  const groups = Math.ceil(invocations / WORKGROUP);
+  dispatch({
+    label,
+    pipeline: compiled,
+    buffers,
+    uniforms: u32,
+    workgroups: [groups],
+  });
+  return out;
+}

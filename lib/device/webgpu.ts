@@ -1,0 +1,101 @@
+/**
+ * The one WebGPU adapter and device of this process, asked for the adapter's
+ * highest buffer limits, and the errors it can raise.
+ *
+ * Opened once, when the library is first imported (top-level await), so that
+ * tensor creation and every op stay synchronous.
+ *
+ * @module
+ */
+
+/** Raised for a lost device; every later op raises it too. */
+export class DeviceLostError extends Error {
+  override name = "DeviceLostError";
+}
+
+/** Raised when the GPU cannot allocate what an op asked for. */
+export class OutOfMemoryError extends Error {
+  override name = "OutOfMemoryError";
+}
+
+/** Raised when WebGPU rejects a command (a bug in an op): names the op. */
+export class GPUValidationError extends Error {
+  override name = "GPUValidationError";
+}
+
+const INSTALL_HINT =
+  "Install a Vulkan driver: on Debian, `apt-get install mesa-vulkan-drivers libvulkan1` " +
+  "gives Mesa's lavapipe, a software adapter (or run `bash scripts/setup.sh`)";
+
+async function openDevice(): Promise<
+  { adapter: GPUAdapter; device: GPUDevice }
+> {
+  if (!("gpu" in navigator) || !navigator.gpu) {
+    throw new Error(
+      `This Deno has no WebGPU (navigator.gpu is missing): use Deno 2.x. ${INSTALL_HINT}`,
+    );
+  }
+  const adapter = await navigator.gpu.requestAdapter({
+    powerPreference: "high-performance",
+  });
+  if (!adapter) throw new Error(`No WebGPU adapter found. ${INSTALL_HINT}`);
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    label: "tensor library",
+    requiredFeatures: adapter.features.has("timestamp-query")
+      ? ["timestamp-query"]
+      : [],
+    requiredLimits: {
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup:
+        limits.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
+    },
+  });
+  return { adapter, device };
+}
+
+const opened = await openDevice();
+
+/** The process's GPU device. */
+export const gpu: GPUDevice = opened.device;
+
+/** The adapter the device came from. */
+export const adapter: GPUAdapter = opened.adapter;
+
+let lostReason: string | undefined;
+gpu.lost.then((info) => {
+  lostReason = `${info.reason}: ${info.message}`;
+});
+
+let pendingError: Error | undefined;
+gpu.addEventListener("uncapturederror", (event) => {
+  const error = (event as GPUUncapturedErrorEvent).error;
+  if (pendingError) return; // the first error explains the rest
+  pendingError = error instanceof GPUOutOfMemoryError
+    ? new OutOfMemoryError(`Out of GPU memory: ${error.message}`)
+    : new GPUValidationError(`WebGPU rejected a command: ${error.message}`);
+});
+
+/** Throws the first asynchronous GPU error since the last call, or a lost device. */
+export function throwPendingGpuError(): void {
+  if (lostReason !== undefined) {
+    throw new DeviceLostError(
+      `The GPU device was lost (${lostReason}): restart the kernel or process`,
+    );
+  }
+  if (pendingError) {
+    const error = pendingError;
+    pendingError = undefined;
+    throw error;
+  }
+}
+
+/** True once the device is lost. */
+export function isDeviceLost(): boolean {
+  return lostReason !== undefined;
+}

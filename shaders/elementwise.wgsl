@@ -1,0 +1,55 @@
+// Elementwise: out[i] = EXPR(a, b, c, d) with NumPy broadcasting.
+//
+// One invocation computes one output element i (row-major over the output
+// shape); the grid strides over outputs when there are more than fit in one
+// dispatch. EXPR is a single WGSL expression over:
+//   a, b, c, d   the f32 values of inputs 0..3 at the element that broadcasts to i
+//   i            the output's linear index (u32)
+//   s0..s3       f32 scalars from the uniforms
+// so a chain of ops that reads as one expression runs as one kernel.
+//
+// Bindings: inputs 0..N-1 (read-only storage; input 0 is `out` itself when
+// IN_PLACE), out (read_write storage), params (uniform).
+// Layout: up to 8 dimensions; each input carries the strides it is read
+// with (0 on broadcast dimensions). An input of the output's shape reads
+// index i directly and a single-element input reads index 0.
+
+{{BINDINGS}}
+
+struct Params {
+  n: u32,
+  rank: u32,
+  _pad0: u32,
+  _pad1: u32,
+  scalars: vec4<f32>,
+  shape: array<vec4<u32>, 2>,
+  strides: array<array<vec4<u32>, 2>, {{INPUT_SLOTS}}>,
+}
+
+@group(0) @binding({{PARAMS_BINDING}}) var<uniform> params: Params;
+
+fn dim(d: u32) -> u32 { return params.shape[d / 4u][d % 4u]; }
+
+fn broadcast_index(i: u32, k: u32) -> u32 {
+  var rest = i;
+  var index = 0u;
+  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    let size = dim(u32(d));
+    index += (rest % size) * params.strides[k][u32(d) / 4u][u32(d) % 4u];
+    rest /= size;
+  }
+  return index;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let stride = nwg.x * 64u;
+  let s0 = params.scalars.x;
+  let s1 = params.scalars.y;
+  let s2 = params.scalars.z;
+  let s3 = params.scalars.w;
+  for (var i = gid.x + gid.y * stride; i < params.n; i += stride * nwg.y) {
+{{LOADS}}
+    out[i] = {{EXPR}};
+  }
+}
