@@ -28,6 +28,16 @@ struct Params {
 
 @group(0) @binding({{PARAMS_BINDING}}) var<uniform> params: Params;
 
+// x ** p with PyTorch's meaning for x < 0 (defined for integer p) and
+// 0 ** 0 = 1; WGSL's pow is undefined for x < 0.
+fn spow(x: f32, p: f32) -> f32 {
+  if (p == 0.0) { return 1.0; }
+  if (x >= 0.0) { return pow(x, p); }
+  if (fract(p) != 0.0) { return bitcast<f32>(0x7fc00000u); }
+  let magnitude = pow(-x, p);
+  return select(magnitude, -magnitude, fract(p * 0.5) != 0.0);
+}
+
 fn dim(d: u32) -> u32 { return params.shape[d / 4u][d % 4u]; }
 
 fn broadcast_index(i: u32, k: u32) -> u32 {

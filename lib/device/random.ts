@@ -1,0 +1,76 @@
+/**
+ * Dispatcher of `shaders/random.wgsl` and the process's generator state: a
+ * seed and a counter offset that each draw advances, so draws never overlap
+ * and a `manualSeed` replays them exactly.
+ *
+ * @module
+ */
+import { allocate } from "./buffer_pool.ts";
+import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
+import { dispatch } from "./recorder.ts";
+
+/** The distributions the shader draws from. */
+export type Distribution = "uniform" | "normal";
+
+let seed = BigInt(Date.now()) ^ 0x5DEECE66Dn;
+let offset = 0n;
+
+/** Seeds the generator (any integer up to 2^64) and resets its counter. */
+export function setSeed(value: number | bigint): void {
+  seed = BigInt.asUintN(64, BigInt(value));
+  offset = 0n;
+}
+
+/** The current seed and counter offset, e.g. to save and restore. */
+export function generatorState(): { seed: bigint; offset: bigint } {
+  return { seed, offset };
+}
+
+/** Restores a state from {@link generatorState}. */
+export function setGeneratorState(
+  state: { seed: bigint; offset: bigint },
+): void {
+  seed = state.seed;
+  offset = state.offset;
+}
+
+/**
+ * A new buffer of `n` draws: uniform in [a, b), or normal with mean a and
+ * standard deviation b.
+ */
+export function random(
+  distribution: Distribution,
+  n: number,
+  a: number,
+  b: number,
+): GPUBuffer {
+  const out = allocate(n * 4, `random ${distribution}`);
+  const groups = Math.ceil(Math.ceil(n / 4) / 64);
+  const params = new ArrayBuffer(32);
+  const u32 = new Uint32Array(params);
+  const f32 = new Float32Array(params);
+  u32[0] = n;
+  u32[1] = Number(seed & 0xffffffffn);
+  u32[2] = Number(seed >> 32n);
+  u32[3] = Number(offset & 0xffffffffn);
+  u32[4] = Number((offset >> 32n) & 0xffffffffn);
+  f32[6] = a;
+  f32[7] = b;
+  // Each invocation uses one counter value per offset: advancing by the
+  // invocation count keeps successive draws disjoint.
+  offset += BigInt(Math.max(1, Math.ceil(n / 4)));
+  if (n > 0) {
+    const normal = distribution === "normal";
+    dispatch({
+      label: `random ${distribution}`,
+      pipeline: pipeline(
+        `random|${normal}`,
+        () => fillTemplate(shaderSource("random"), { NORMAL: String(normal) }),
+      ),
+      buffers: [out],
+      uniforms: u32,
+      workgroups: [groups],
+    });
+  }
+  return out;
+}

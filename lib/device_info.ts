@@ -1,0 +1,118 @@
+/**
+ * What the library runs on, and what it holds: `device()`, `memory()`,
+ * `flush()`, `synchronize()`.
+ *
+ * @module
+ */
+import { adapter, gpu } from "./device/webgpu.ts";
+import {
+  emptyCache,
+  formatBytes,
+  type MemoryInfo,
+  memoryInfo,
+} from "./device/buffer_pool.ts";
+import { flush as submit, synchronize as wait } from "./device/recorder.ts";
+
+/** The adapter and the limits the device was opened with. */
+export interface DeviceInfo {
+  /** The adapter's own description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
+  description: string;
+  vendor: string;
+  architecture: string;
+  /** True for a software or otherwise fallback adapter (lavapipe is one). */
+  isFallbackAdapter: boolean;
+  /** Largest storage buffer one op can bind, in bytes. */
+  maxStorageBufferBindingSize: number;
+  /** Largest buffer, in bytes. */
+  maxBufferSize: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  toString(): string;
+}
+
+/**
+ * The adapter and device in use.
+ *
+ * @example
+ * ```ts
+ * import { device } from "./mod.ts";
+ * console.assert(device().maxStorageBufferBindingSize > 0);
+ * ```
+ */
+export function device(): DeviceInfo {
+  const info = adapter.info;
+  const limits = gpu.limits;
+  const result: DeviceInfo = {
+    description: info.description || info.device || "unknown adapter",
+    vendor: info.vendor,
+    architecture: info.architecture,
+    isFallbackAdapter: Boolean(
+      (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+    ),
+    maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+    maxBufferSize: limits.maxBufferSize,
+    maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    toString() {
+      return `${result.description}${
+        result.isFallbackAdapter ? " (fallback adapter)" : ""
+      }, ` +
+        `storage buffers up to ${
+          formatBytes(result.maxStorageBufferBindingSize)
+        }`;
+    },
+    [Symbol.for("Deno.customInspect")](): string {
+      return `DeviceInfo(${result.toString()})`;
+    },
+    [Symbol.for("Jupyter.display")](): Record<string, string> {
+      const rows = Object.entries(result).filter(([, v]) =>
+        typeof v !== "function"
+      )
+        .map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join("");
+      return {
+        "text/plain": result.toString(),
+        "text/html": `<table>${rows}</table>`,
+      };
+    },
+  };
+  return result;
+}
+
+/**
+ * GPU memory held by tensors and by the pool.
+ *
+ * @example
+ * ```ts
+ * import { memory, zeros } from "./mod.ts";
+ * const before = memory().bytesInUse;
+ * const t = zeros([1024]);
+ * console.assert(memory().bytesInUse >= before + 4096);
+ * t.dispose();
+ * ```
+ */
+export function memory(): MemoryInfo & { toString(): string } {
+  const info = memoryInfo();
+  return {
+    ...info,
+    toString: () =>
+      `${formatBytes(info.bytesInUse)} in use, ${
+        formatBytes(info.bytesPooled)
+      } pooled`,
+  };
+}
+
+/** Submits recorded GPU work now (it is otherwise submitted on readback). */
+export function flush(): void {
+  submit();
+}
+
+/** Waits for all submitted GPU work. */
+export function synchronize(): Promise<void> {
+  return wait();
+}
+
+/** Frees the pooled (unused) GPU buffers. */
+export function emptyPool(): void {
+  emptyCache();
+}
