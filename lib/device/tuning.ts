@@ -1,0 +1,71 @@
+/**
+ * Tile shapes of the matmul and conv2d kernels, per kind of adapter, in one
+ * place. The numbers come from measurements recorded in
+ * docs/performance.md; change them together with that page.
+ *
+ * @module
+ */
+import { adapter } from "./webgpu.ts";
+
+/** Where the register-tiled kernels read their vec4 operands from. */
+export type OperandSource = "texture" | "buffer";
+
+/** One register-tiled GEMM configuration. */
+export interface GemmTiling {
+  /** Output rows one invocation accumulates. */
+  rows: number;
+  /** Output columns one invocation accumulates (a multiple of 4). */
+  cols: number;
+  /** Invocations of a workgroup along the columns. */
+  groupX: number;
+  /** Invocations of a workgroup along the rows. */
+  groupY: number;
+}
+
+/** The tunings of one kind of adapter. */
+export interface AdapterTuning {
+  /** Which kind of adapter this is, as printed by the bench. */
+  kind: AdapterKind;
+  /**
+   * Staging operands in rgba32float textures: on lavapipe a texel fetch
+   * gathers 8 lanes at once while a storage-buffer load is a bounds-checked
+   * loop over the lanes.
+   */
+  source: OperandSource;
+  /** Matmul with many rows and columns. */
+  matmul: GemmTiling;
+  /** Matmul when the output has few rows or columns (a batch of 1-16 samples). */
+  matmulThin: GemmTiling;
+}
+
+/** Adapter kinds that get their own tuning. */
+export type AdapterKind = "cpu" | "gpu";
+
+const TUNINGS: Record<AdapterKind, AdapterTuning> = {
+  // lavapipe / llvmpipe: 8 lanes per AVX2 vector; loads dominate, so each
+  // invocation keeps a big register block and workgroups stay small.
+  cpu: {
+    kind: "cpu",
+    source: "texture",
+    matmul: { rows: 32, cols: 16, groupX: 8, groupY: 1 },
+    matmulThin: { rows: 4, cols: 16, groupX: 8, groupY: 1 },
+  },
+  // Discrete GPUs: many more threads in flight, smaller register blocks.
+  gpu: {
+    kind: "gpu",
+    source: "buffer",
+    matmul: { rows: 8, cols: 8, groupX: 16, groupY: 8 },
+    matmulThin: { rows: 4, cols: 4, groupX: 16, groupY: 4 },
+  },
+};
+
+function adapterKind(): AdapterKind {
+  const info = adapter.info;
+  const text = `${info.description} ${info.vendor} ${info.architecture}`;
+  return info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/i.test(text)
+    ? "cpu"
+    : "gpu";
+}
+
+/** The tuning of this process's adapter. */
+export const tuning: AdapterTuning = TUNINGS[adapterKind()];

@@ -1,0 +1,62 @@
+// Shared helpers of the device tests: random data, upload, readback, and a
+// comparison with a tolerance relative to the sum of |products| of each
+// output (the float32 rounding bound of a dot product grows with it).
+import { allocate, release } from "../../../lib/device/buffer_pool.ts";
+import { readBuffer, upload } from "../../../lib/device/recorder.ts";
+
+/** A seeded generator (mulberry32) so failures reproduce. */
+export function randomFloats(n: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** A pooled buffer holding `data`. */
+export function toGpu(data: Float32Array): GPUBuffer {
+  const buffer = allocate(data.byteLength, "test input");
+  upload(buffer, data);
+  return buffer;
+}
+
+/** Reads `n` floats of `buffer` and releases it. */
+export async function fromGpu(
+  buffer: GPUBuffer,
+  n: number,
+): Promise<Float32Array> {
+  const data = new Float32Array(await readBuffer(buffer, n * 4));
+  release(buffer);
+  return data;
+}
+
+/**
+ * Throws unless |got - want| <= tolerance * scale + 1e-30 everywhere, where
+ * `scale` holds each output's sum of |products|.
+ */
+export function assertClose(
+  got: Float32Array,
+  want: Float64Array,
+  scale: Float64Array,
+  tolerance: number,
+  what: string,
+): void {
+  if (got.length !== want.length) {
+    throw new Error(`${what}: ${got.length} values, expected ${want.length}`);
+  }
+  for (let i = 0; i < want.length; i++) {
+    const error = Math.abs(got[i] - want[i]);
+    if (!(error <= tolerance * scale[i] + 1e-30)) {
+      throw new Error(
+        `${what}: element ${i} is ${got[i]}, expected ${
+          want[i]
+        } (error ${error}, bound ${tolerance * scale[i]})`,
+      );
+    }
+  }
+}
