@@ -5,6 +5,7 @@
  * @module
  */
 import { adapter, gpu } from "./device/webgpu.ts";
+import { DISPLAY } from "./display.ts";
 import {
   emptyCache,
   formatBytes,
@@ -28,6 +29,8 @@ export interface DeviceInfo {
   maxComputeWorkgroupStorageSize: number;
   maxComputeInvocationsPerWorkgroup: number;
   toString(): string;
+  /** Renders as a table in notebooks. */
+  [DISPLAY](): Record<string, string>;
 }
 
 /**
@@ -62,10 +65,7 @@ export function device(): DeviceInfo {
           formatBytes(result.maxStorageBufferBindingSize)
         }`;
     },
-    [Symbol.for("Deno.customInspect")](): string {
-      return `DeviceInfo(${result.toString()})`;
-    },
-    [Symbol.for("Jupyter.display")](): Record<string, string> {
+    [DISPLAY](): Record<string, string> {
       const rows = Object.entries(result).filter(([, v]) =>
         typeof v !== "function"
       )

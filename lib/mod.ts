@@ -77,6 +77,7 @@ export {
 export * from "./elementwise_api.ts";
 export { isGradEnabled, noGrad, setGradEnabled } from "./autograd.ts";
 export { keep, tidy } from "./scope.ts";
+export { DISPLAY, type MimeBundle } from "./display.ts";
 export {
   device,
   emptyPool,

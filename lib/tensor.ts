@@ -17,6 +17,7 @@ import * as N from "./functional.ts";
 import * as NN from "./nn_ops.ts";
 import { keep } from "./scope.ts";
 import { formatHtml, formatText } from "./format.ts";
+import { DISPLAY } from "./display.ts";
 import type { Reduction, Scalar, SliceSpec, TensorLike } from "./types.ts";
 
 // Tensors dropped without dispose() give their data back when collected.
@@ -462,7 +463,7 @@ export class Tensor {
   }
 
   /** Jupyter's display protocol: text with values, and HTML (a table for small 2-D tensors). */
-  async [Symbol.for("Jupyter.display")](): Promise<Record<string, string>> {
+  async [DISPLAY](): Promise<Record<string, string>> {
     const values = await this.data();
     return {
       "text/plain": formatText(
