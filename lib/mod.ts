@@ -90,6 +90,11 @@ export {
   GPUValidationError,
   OutOfMemoryError,
 } from "./device/webgpu.ts";
+export * as nn from "./nn/mod.ts";
+export * as optim from "./optim/mod.ts";
+export * as models from "./models/mod.ts";
+export { type Summary, summary, type SummaryRow } from "./summary.ts";
+export { CheckpointError, load, loadMetadata, save } from "./checkpoint.ts";
 export type { Reduction, Scalar, SliceSpec, TensorLike } from "./types.ts";
 export type { Conv2dOptions, DropoutOptions, Pool2dOptions } from "./nn_ops.ts";
 export type {

@@ -22,7 +22,9 @@ import {
 import { elementwise } from "./device/elementwise.ts";
 import { random } from "./device/random.ts";
 import { Tensor } from "./tensor.ts";
-import { expand, sum } from "./functions.ts";
+import { binary, cat, expand, slice, sum } from "./functions.ts";
+import { bindingLimit, copyBuffer } from "./device/recorder.ts";
+import { allocate } from "./device/buffer_pool.ts";
 import { broadcastShapes, numelOf, pair, showShape } from "./shape.ts";
 
 // ---- matmul
@@ -174,6 +176,9 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   }
   const rows = input.numel / inFeatures;
   const outShape = [...input.shape.slice(0, -1), outFeatures];
+  if (weight.numel * 4 > bindingLimit) {
+    return chunkedLinear(input, weight, bias, rows, outShape);
+  }
   const y = gemmTensor(
     input,
     weight,
@@ -207,6 +212,107 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
       g2.dispose();
     }
     return [gx, gw, gb];
+  }, [input, weight]);
+}
+
+/** Rows [start, start + count) of a row-major matrix, copied into a tensor of their own. */
+function rowBlock(matrix: Tensor, start: number, count: number): Tensor {
+  const width = matrix.numel / matrix.shape[0];
+  const buffer = allocate(count * width * 4, "weight block");
+  copyBuffer(matrix.buffer, buffer, count * width * 4, start * width * 4);
+  return Tensor.fromBuffer(
+    buffer,
+    count === 1 && matrix.ndim === 1 ? [1] : [count, ...matrix.shape.slice(1)],
+  );
+}
+
+/**
+ * linear() for a weight larger than one binding (the paper's 9216 x 4096
+ * layer on adapters that bind 128 MiB): the output features run in blocks
+ * of weight rows, each a GEMM of its own.
+ */
+function chunkedLinear(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | undefined,
+  rows: number,
+  outShape: number[],
+): Tensor {
+  const [outFeatures, inFeatures] = weight.shape;
+  const block = Math.max(1, Math.floor(bindingLimit / 4 / inFeatures));
+  const starts = Array.from(
+    { length: Math.ceil(outFeatures / block) },
+    (_, i) => i * block,
+  );
+  const x2 = input.handle([rows, inFeatures]);
+  const parts = starts.map((start) => {
+    const count = Math.min(block, outFeatures - start);
+    const w = rowBlock(weight, start, count);
+    const b = bias ? rowBlock(bias, start, count) : undefined;
+    const part = gemmTensor(
+      x2,
+      w,
+      { batch: 1, m: rows, n: count, k: inFeatures, transB: true },
+      [rows, count],
+      b,
+    );
+    w.dispose();
+    b?.dispose();
+    return part;
+  });
+  const joined = cat(parts, 1);
+  for (const part of parts) part.dispose();
+  const y = joined.handle(outShape);
+  joined.dispose();
+  const inputs = bias ? [input, weight, bias] : [input, weight];
+  return record("linear", inputs, y, (g, [xs, ws]) => {
+    const g2 = g.handle([rows, outFeatures]);
+    const x = xs.handle([rows, inFeatures]);
+    let gx: Tensor | null = null;
+    const gw = weight.requiresGrad
+      ? allocate(weight.numel * 4, "linear weight gradient")
+      : undefined;
+    for (const start of starts) {
+      const count = Math.min(block, outFeatures - start);
+      const gPart = slice(g2, [null, [start, start + count]]);
+      const w = rowBlock(ws, start, count);
+      if (input.requiresGrad) {
+        const term = gemmTensor(gPart, w, {
+          batch: 1,
+          m: rows,
+          n: inFeatures,
+          k: count,
+        }, [rows, inFeatures]);
+        const next: Tensor = gx ? binary("add", gx, term) : term;
+        if (gx) gx.dispose(), term.dispose();
+        gx = next;
+      }
+      if (gw) {
+        const part = gemmTensor(gPart, x, {
+          batch: 1,
+          m: count,
+          n: inFeatures,
+          k: rows,
+          transA: true,
+        }, [count, inFeatures]);
+        copyBuffer(
+          part.buffer,
+          gw,
+          count * inFeatures * 4,
+          0,
+          start * inFeatures * 4,
+        );
+        part.dispose();
+      }
+      gPart.dispose();
+      w.dispose();
+    }
+    const gb = bias?.requiresGrad ? sum(g2, 0) : null;
+    g2.dispose();
+    x.dispose();
+    const gxShaped = gx ? (gx as Tensor).handle([...input.shape]) : null;
+    (gx as Tensor | null)?.dispose();
+    return [gxShaped, gw ? Tensor.fromBuffer(gw, [...weight.shape]) : null, gb];
   }, [input, weight]);
 }
 

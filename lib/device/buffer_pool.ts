@@ -41,20 +41,13 @@ export function sizeClass(bytes: number): number {
 /** Takes a buffer of at least `bytes` bytes from the pool, or allocates one. */
 export function allocate(bytes: number, label = "tensor"): GPUBuffer {
   const size = sizeClass(bytes);
-  if (
-    size > gpu.limits.maxBufferSize ||
-    size > gpu.limits.maxStorageBufferBindingSize
-  ) {
-    const limit = Math.min(
-      gpu.limits.maxBufferSize,
-      gpu.limits.maxStorageBufferBindingSize,
-    );
+  // A buffer may exceed the binding limit (ops bind ranges of it), not the buffer limit.
+  if (size > gpu.limits.maxBufferSize) {
     throw new RangeError(
       `Cannot allocate ${
         formatBytes(bytes)
-      } for ${label}: this adapter binds at most ${
-        formatBytes(limit)
-      } per buffer`,
+      } for ${label}: this adapter allows at most ` +
+        `${formatBytes(gpu.limits.maxBufferSize)} per buffer`,
     );
   }
   let buffer = free.get(size)?.pop();

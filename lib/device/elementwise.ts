@@ -6,7 +6,7 @@
  */
 import { allocate } from "./buffer_pool.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
-import { dispatch } from "./recorder.ts";
+import { bindingLimit, dispatch } from "./recorder.ts";
 
 /** The most dimensions an elementwise op broadcasts over. */
 export const MAX_RANK = 8;
@@ -132,17 +132,38 @@ export function elementwise(
     );
   });
 
-  const buffers = inPlace
-    ? [out, ...inputs.slice(1).map((x) => x.buffer)]
-    : [...inputs.map((x) => x.buffer), out];
-  const invocations = Math.min(Math.ceil(n / 1), MAX_INVOCATIONS * 4);
-  const groups = Math.ceil(invocations / WORKGROUP);
-  dispatch({
-    label,
-    pipeline: compiled,
-    buffers,
-    uniforms: u32,
-    workgroups: [groups],
-  });
+  // A tensor larger than one binding runs in chunks of ranges, which works
+  // when every input is read at the output's index (or is a scalar).
+  const chunk = n * 4 > bindingLimit && accesses.every((a) => a !== "strided")
+    ? Math.floor(bindingLimit / 4 / 64) * 64
+    : n;
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start);
+    u32[0] = count;
+    const range = (
+      buffer: GPUBuffer,
+      kind: Access | "out",
+    ): GPUBuffer | GPUBufferBinding =>
+      chunk === n || kind === "scalar"
+        ? buffer
+        : { buffer, offset: start * 4, size: count * 4 };
+    const buffers = inPlace
+      ? [
+        range(out, "out"),
+        ...inputs.slice(1).map((x, k) => range(x.buffer, accesses[k + 1])),
+      ]
+      : [
+        ...inputs.map((x, k) => range(x.buffer, accesses[k])),
+        range(out, "out"),
+      ];
+    const groups = Math.ceil(Math.min(count, MAX_INVOCATIONS * 4) / WORKGROUP);
+    dispatch({
+      label,
+      pipeline: compiled,
+      buffers,
+      uniforms: u32.slice(),
+      workgroups: [groups],
+    });
+  }
   return out;
 }

@@ -7,7 +7,7 @@
  */
 import { allocate } from "./buffer_pool.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
-import { dispatch } from "./recorder.ts";
+import { bindingLimit, dispatch } from "./recorder.ts";
 
 /** The distributions the shader draws from. */
 export type Distribution = "uniform" | "normal";
@@ -45,31 +45,38 @@ export function random(
   b: number,
 ): GPUBuffer {
   const out = allocate(n * 4, `random ${distribution}`);
-  const groups = Math.ceil(Math.ceil(n / 4) / 64);
-  const params = new ArrayBuffer(32);
-  const u32 = new Uint32Array(params);
-  const f32 = new Float32Array(params);
-  u32[0] = n;
-  u32[1] = Number(seed & 0xffffffffn);
-  u32[2] = Number(seed >> 32n);
-  u32[3] = Number(offset & 0xffffffffn);
-  u32[4] = Number((offset >> 32n) & 0xffffffffn);
-  f32[6] = a;
-  f32[7] = b;
-  // Each invocation uses one counter value per offset: advancing by the
-  // invocation count keeps successive draws disjoint.
-  offset += BigInt(Math.max(1, Math.ceil(n / 4)));
-  if (n > 0) {
-    const normal = distribution === "normal";
+  const normal = distribution === "normal";
+  const compiled = pipeline(
+    `random|${normal}`,
+    () => fillTemplate(shaderSource("random"), { NORMAL: String(normal) }),
+  );
+  // A buffer larger than one binding is filled in ranges (multiples of 4 values).
+  const chunk = n * 4 > bindingLimit
+    ? Math.floor(bindingLimit / 4 / 256) * 256
+    : Math.max(n, 1);
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start);
+    const params = new ArrayBuffer(32);
+    const u32 = new Uint32Array(params);
+    const f32 = new Float32Array(params);
+    u32[0] = count;
+    u32[1] = Number(seed & 0xffffffffn);
+    u32[2] = Number(seed >> 32n);
+    u32[3] = Number(offset & 0xffffffffn);
+    u32[4] = Number((offset >> 32n) & 0xffffffffn);
+    f32[6] = a;
+    f32[7] = b;
+    // Invocation i hashes the counter (i, offset): a new offset per draw
+    // (and per range) keeps every draw's numbers disjoint from the others.
+    offset++;
     dispatch({
       label: `random ${distribution}`,
-      pipeline: pipeline(
-        `random|${normal}`,
-        () => fillTemplate(shaderSource("random"), { NORMAL: String(normal) }),
-      ),
-      buffers: [out],
+      pipeline: compiled,
+      buffers: [
+        chunk >= n ? out : { buffer: out, offset: start * 4, size: count * 4 },
+      ],
       uniforms: u32,
-      workgroups: [groups],
+      workgroups: [Math.ceil(Math.ceil(count / 4) / 64)],
     });
   }
   return out;

@@ -31,14 +31,16 @@ const arena = gpu.createBuffer({
   label: "uniform arena",
 });
 let afterSubmit: (() => void)[] = [];
+/** The most bytes one binding may span. */
+export const bindingLimit: number = gpu.limits.maxStorageBufferBindingSize;
 
 /** What one dispatch binds and runs. */
 export interface Dispatch {
   /** Names the op in error messages and GPU labels. */
   label: string;
   pipeline: GPUComputePipeline;
-  /** Storage buffers in binding order (0, 1, ...). */
-  buffers: GPUBuffer[];
+  /** Storage buffers (or ranges of them) in binding order (0, 1, ...). */
+  buffers: (GPUBuffer | GPUBufferBinding)[];
   /** Bound after the buffers, as one uniform struct. */
   uniforms?: ArrayBufferView;
   /** Workgroup counts; x larger than the device limit is folded into y. */
@@ -78,10 +80,20 @@ export function dispatch(d: Dispatch): void {
     );
     arenaUsed += Math.ceil(uniformBytes / UNIFORM_ALIGN) * UNIFORM_ALIGN;
   }
-  const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, binding) => ({
-    binding,
-    resource: { buffer },
-  }));
+  const entries: GPUBindGroupEntry[] = d.buffers.map((item, binding) => {
+    const resource = item instanceof GPUBuffer ? { buffer: item } : item;
+    const bytes = resource.size ??
+      resource.buffer.size - (resource.offset ?? 0);
+    if (bytes > bindingLimit) {
+      throw new RangeError(
+        `Cannot run ${d.label} on a ${
+          (bytes / 2 ** 20).toFixed(1)
+        } MiB tensor: this adapter binds at most ` +
+          `${(bindingLimit / 2 ** 20).toFixed(1)} MiB per buffer`,
+      );
+    }
+    return { binding, resource };
+  });
   if (d.uniforms) {
     entries.push({
       binding: d.buffers.length,

@@ -70,11 +70,27 @@ Deno.test("device() describes the adapter; memory() counts bytes", () => {
 });
 
 Deno.test("a tensor beyond the adapter's buffer limit is a RangeError naming the limit", () => {
-  const limit = lib.device().maxStorageBufferBindingSize;
+  const limit = lib.device().maxBufferSize;
   assert.throws(
     () => lib.zeros([Math.ceil(limit / 4) + 1024]),
-    (e: Error) => e instanceof RangeError && /binds at most/.test(e.message),
+    (e: Error) => e instanceof RangeError && /allows at most/.test(e.message),
   );
+});
+
+Deno.test("elementwise ops and random draws run on tensors larger than one binding, in ranges", async () => {
+  const count = lib.device().maxStorageBufferBindingSize / 4 + 4096;
+  const big = lib.full([count], 1.5).mul(2);
+  const doubled = await big.data();
+  assert.deepEqual(Array.from(doubled.subarray(count - 3)), [3, 3, 3]);
+  assert.ok(doubled.every((v) => v === 3));
+  lib.manualSeed(1);
+  const noise = lib.rand([count]);
+  const values = (await noise.data()).subarray(count - 5000);
+  assert.ok(
+    values.every((v) => v >= 0 && v < 1) && new Set(values).size > 4900,
+  );
+  assert.throws(() => big.sum(), /binds at most/);
+  for (const t of [big, noise]) t.dispose();
 });
 
 Deno.test("tidy() frees what it made except its result", () => {

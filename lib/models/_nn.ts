@@ -1,0 +1,1 @@
+export * as nn from "../nn/mod.ts";

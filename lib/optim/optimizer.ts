@@ -1,0 +1,137 @@
+/**
+ * The optimizer base: parameter groups with their options, `zeroGrad()`,
+ * per-parameter state, and the in-place fused update every `step()` uses.
+ *
+ * @module
+ */
+import type { Tensor } from "../tensor.ts";
+import { elementwise } from "../device/elementwise.ts";
+import { keep } from "../scope.ts";
+
+/** Options every optimizer has. */
+export interface OptimizerOptions {
+  /** Learning rate. */
+  lr?: number;
+}
+
+/** A group of parameters sharing options (the learning rate a scheduler changes). */
+export interface ParamGroup<O> {
+  params: Tensor[];
+  options: Required<O>;
+}
+
+/** Parameters as a list, or groups each with their own option overrides. */
+export type Params<O> = Iterable<Tensor> | {
+  params: Iterable<Tensor>;
+  options?: O;
+}[];
+
+/** Base of SGD, Adam, AdamW. */
+export abstract class Optimizer<O extends OptimizerOptions> {
+  readonly paramGroups: ParamGroup<O>[];
+  /** Per-parameter state (momentum buffers, moments), kept out of tidy scopes. */
+  protected readonly state = new Map<Tensor, Record<string, Tensor | number>>();
+
+  constructor(params: Params<O>, defaults: Required<O>) {
+    const list = [
+      ...params,
+    ] as (Tensor | { params: Iterable<Tensor>; options?: O })[];
+    const groups = list.length && !("shape" in list[0])
+      ? (list as { params: Iterable<Tensor>; options?: O }[])
+      : [{ params: list as Tensor[], options: {} as O }];
+    this.paramGroups = groups.map((g) => ({
+      params: [...g.params],
+      options: { ...defaults, ...g.options },
+    }));
+    const all = this.paramGroups.flatMap((g) => g.params);
+    if (all.length === 0) {
+      throw new TypeError(
+        `${this.constructor.name} got an empty parameter list: pass model.parameters()`,
+      );
+    }
+    for (const group of this.paramGroups) this.validate(group.options);
+    all.forEach((p, i) => {
+      if (!p.requiresGrad || p.gradFn) {
+        throw new TypeError(
+          `${this.constructor.name} can only optimize leaf tensors with requiresGrad: parameter ${i} of shape [${p.shape}] is not one`,
+        );
+      }
+    });
+  }
+
+  /** Checks a group's options; subclasses add their own checks. */
+  protected validate(options: Required<O>): void {
+    if (!((options.lr as number) >= 0)) {
+      throw new RangeError(
+        `${this.constructor.name} got learning rate ${options.lr}: it must be 0 or more`,
+      );
+    }
+  }
+
+  /** The first group's learning rate. */
+  get lr(): number {
+    return this.paramGroups[0].options.lr as number;
+  }
+
+  /** Sets every group's learning rate. */
+  set lr(value: number) {
+    for (const group of this.paramGroups) group.options.lr = value;
+  }
+
+  /** Frees and clears every parameter's gradient. */
+  zeroGrad(): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+    }
+  }
+
+  /** Updates every parameter that has a gradient. */
+  step(): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (!p.grad) continue;
+        let state = this.state.get(p);
+        if (!state) this.state.set(p, state = {});
+        this.update(p, p.grad, state, group.options);
+      }
+    }
+  }
+
+  /** Updates one parameter in place. */
+  protected abstract update(
+    p: Tensor,
+    grad: Tensor,
+    state: Record<string, Tensor | number>,
+    options: Required<O>,
+  ): void;
+
+  /** A state tensor that lives as long as the optimizer. */
+  protected keepState(t: Tensor): Tensor {
+    return keep(t);
+  }
+}
+
+/**
+ * Overwrites `target` with `expr` evaluated elementwise, where `a` is the
+ * target's current value and `b`, `c` the other tensors (same shape), in
+ * one kernel and without autograd.
+ */
+export function updateInPlace(
+  target: Tensor,
+  expr: string,
+  others: Tensor[],
+  scalars: number[],
+): void {
+  const inputs = [target, ...others].map((t) => ({
+    buffer: t.buffer,
+    shape: t.shape,
+  }));
+  elementwise(expr, inputs, target.shape, {
+    scalars,
+    inPlace: true,
+    label: "optimizer update",
+  });
+}
