@@ -103,3 +103,4 @@ export type {
   LossOptions,
   Target,
 } from "./functional.ts";
+export * as data from "./data/mod.ts";

@@ -1,0 +1,92 @@
+/**
+ * ColorJitter: random brightness and contrast per image.
+ *
+ * @module
+ */
+import type { Tensor } from "../../tensor.ts";
+import { tensor } from "../../creation.ts";
+import { tidy } from "../../scope.ts";
+import { defaultGenerator, type Generator } from "../generator.ts";
+import { batchShape, type Transform } from "./transform.ts";
+
+/** Options of {@link ColorJitter}: a jitter j means a factor in [max(0, 1 - j), 1 + j]; a pair gives the range. */
+export interface ColorJitterOptions {
+  brightness?: number | readonly [number, number];
+  contrast?: number | readonly [number, number];
+}
+
+/** ITU-R 601-2 luma weights, as torchvision's rgb_to_grayscale. */
+const LUMA = [0.2989, 0.587, 0.114];
+
+function factorRange(
+  value: number | readonly [number, number] | undefined,
+  name: string,
+): [number, number] | undefined {
+  if (value === undefined || value === 0) return undefined;
+  const range: [number, number] = typeof value === "number"
+    ? [Math.max(0, 1 - value), 1 + value]
+    : [value[0], value[1]];
+  if (
+    !(range[0] >= 0 && range[0] <= range[1]) ||
+    (typeof value === "number" && value < 0)
+  ) {
+    throw new RangeError(
+      `Cannot make ColorJitter with ${name} ${
+        JSON.stringify(value)
+      }: give a non-negative number or a range [min, max] with 0 <= min <= max`,
+    );
+  }
+  return range;
+}
+
+/**
+ * Randomly changes the brightness and contrast of each image, as
+ * torchvision's `ColorJitter` for those two: brightness multiplies by a
+ * factor b, contrast blends with the image's mean grey level,
+ * `c * x + (1 - c) * mean`, each result clamped to [0, 1]. Unlike
+ * torchvision, whose order is random, brightness always comes first; per
+ * image the draws are b, then c.
+ */
+export class ColorJitter implements Transform {
+  #brightness: [number, number] | undefined;
+  #contrast: [number, number] | undefined;
+
+  /** Jitters brightness and/or contrast (both off by default). */
+  constructor(options: ColorJitterOptions = {}) {
+    this.#brightness = factorRange(options.brightness, "brightness");
+    this.#contrast = factorRange(options.contrast, "contrast");
+  }
+
+  /** The jittered batch (values in [0, 1]). */
+  apply(images: Tensor, generator: Generator = defaultGenerator): Tensor {
+    const [n, channels] = batchShape(images, "ColorJitter");
+    if (this.#contrast && channels !== 1 && channels !== 3) {
+      throw new TypeError(
+        `Cannot adjust the contrast of images with ${channels} channels: give 1 (grey) or 3 (RGB)`,
+      );
+    }
+    const brightness = new Float32Array(n).fill(1);
+    const contrast = new Float32Array(n).fill(1);
+    for (let i = 0; i < n; i++) {
+      if (this.#brightness) {
+        brightness[i] = generator.uniform(...this.#brightness);
+      }
+      if (this.#contrast) contrast[i] = generator.uniform(...this.#contrast);
+    }
+    return tidy(() => {
+      const perImage = [n, 1, 1, 1];
+      let out = images.mul(tensor(brightness, { shape: perImage })).clamp(0, 1);
+      if (this.#contrast) {
+        const grey = channels === 3
+          ? out.mul(tensor(LUMA, { shape: [1, 3, 1, 1] })).sum(1, {
+            keepdim: true,
+          })
+          : out;
+        const mean = grey.mean([1, 2, 3], { keepdim: true });
+        const c = tensor(contrast, { shape: perImage });
+        out = out.mul(c).add(mean.mul(c.neg().add(1))).clamp(0, 1);
+      }
+      return out;
+    });
+  }
+}
