@@ -217,9 +217,9 @@ export function registerBlock(
       stores.push(...store(i, j, `c_${i}_${j}`));
     }
   }
-  for (let kk = 0; kk < ks; kk++) {
-    for (let i = 0; i < tile.rows; i++) {
-      for (let j = 0; j < groups; j++) {
+  for (let i = 0; i < tile.rows; i++) {
+    for (let j = 0; j < groups; j++) {
+      for (let kk = 0; kk < ks; kk++) {
         fmas.push(
           `c_${i}_${j} = fma(vec4<f32>(${a.value(i, kk)}), ${
             b.value(j, kk)

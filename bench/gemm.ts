@@ -1,0 +1,173 @@
+/**
+ * The GEMM figures of the tensor library: the matmul and AlexNet conv2d
+ * shapes of the "Figures" list, run through our dispatchers, and a timer
+ * shared with the TensorFlow.js side.
+ *
+ * @module
+ */
+import { allocate, release } from "../lib/device/buffer_pool.ts";
+import {
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  type Conv2dShape,
+} from "../lib/device/conv2d.ts";
+import { matmul } from "../lib/device/matmul.ts";
+import { synchronize, upload } from "../lib/device/recorder.ts";
+
+/** One row of the table: a matmul or one product of a conv layer. */
+export type BenchRow =
+  | { kind: "matmul"; name: string; m: number; n: number; k: number }
+  | {
+    kind: "conv";
+    name: string;
+    product: "forward" | "backwardInput" | "backwardWeight";
+    shape: Conv2dShape;
+  };
+
+/** A conv layer's shape from the usual few numbers (square kernel, stride, padding). */
+export function convShape(
+  batch: number,
+  inChannels: number,
+  size: number,
+  outChannels: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+): Conv2dShape {
+  const out = Math.floor((size + 2 * pad - kernel) / stride) + 1;
+  return {
+    batch,
+    inChannels,
+    inHeight: size,
+    inWidth: size,
+    outChannels,
+    kernelHeight: kernel,
+    kernelWidth: kernel,
+    strideHeight: stride,
+    strideWidth: stride,
+    padHeight: pad,
+    padWidth: pad,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    groups: 1,
+    outHeight: out,
+    outWidth: out,
+  };
+}
+
+const LAYERS: [string, Conv2dShape][] = [
+  ["conv1 1->96 k11 s4 224", convShape(8, 1, 224, 96, 11, 4, 1)],
+  ["conv2 96->256 k5 26", convShape(8, 96, 26, 256, 5, 1, 2)],
+  ["conv3 256->384 k3 12", convShape(8, 256, 12, 384, 3, 1, 1)],
+  ["conv4 384->384 k3 12", convShape(8, 384, 12, 384, 3, 1, 1)],
+  ["conv5 384->256 k3 12", convShape(8, 384, 12, 256, 3, 1, 1)],
+];
+
+/** Every row of the Figures table, in print order. */
+export const ROWS: BenchRow[] = [
+  { kind: "matmul", name: "matmul 1024x1024x1024", m: 1024, n: 1024, k: 1024 },
+  {
+    kind: "matmul",
+    name: "matmul 128x6400 @ 6400x4096",
+    m: 128,
+    n: 4096,
+    k: 6400,
+  },
+  {
+    kind: "matmul",
+    name: "matmul 128x4096 @ 4096x4096",
+    m: 128,
+    n: 4096,
+    k: 4096,
+  },
+  ...LAYERS.flatMap(([name, shape]) =>
+    (["forward", "backwardInput", "backwardWeight"] as const).map((
+      product,
+    ) => ({
+      kind: "conv" as const,
+      name: `${name} ${product}`,
+      product,
+      shape,
+    }))
+  ),
+];
+
+/** Floating-point operations of a row (2 per multiply-add). */
+export function flops(row: BenchRow): number {
+  if (row.kind === "matmul") return 2 * row.m * row.n * row.k;
+  const s = row.shape;
+  return 2 * s.batch * s.outChannels * s.outHeight * s.outWidth *
+    (s.inChannels / s.groups) * s.kernelHeight * s.kernelWidth;
+}
+
+/** Sizes of the tensors a row reads: [first operand, second operand]. */
+function operandSizes(row: BenchRow): [number, number] {
+  if (row.kind === "matmul") return [row.m * row.k, row.k * row.n];
+  const s = row.shape;
+  const x = s.batch * s.inChannels * s.inHeight * s.inWidth;
+  const w = s.outChannels * (s.inChannels / s.groups) * s.kernelHeight *
+    s.kernelWidth;
+  const y = s.batch * s.outChannels * s.outHeight * s.outWidth;
+  return row.product === "forward"
+    ? [x, w]
+    : row.product === "backwardInput"
+    ? [y, w]
+    : [x, y];
+}
+
+/**
+ * Median seconds per call of `run`: one warm-up (compiles), then samples of
+ * `reps` calls each between two waits for the device, until `budget`
+ * seconds are spent (at least 3 samples).
+ */
+export async function timeIt(
+  run: () => void,
+  sync: () => Promise<void>,
+  reps: number,
+  budget = 2,
+): Promise<number> {
+  run();
+  await sync();
+  const samples: number[] = [];
+  const start = performance.now();
+  while (samples.length < 3 || (performance.now() - start) / 1000 < budget) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) run();
+    await sync();
+    samples.push((performance.now() - t0) / 1000 / reps);
+    if (samples.length >= 9) break;
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function randomBuffer(n: number): GPUBuffer {
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = Math.random() * 2 - 1;
+  const buffer = allocate(n * 4, "bench input");
+  upload(buffer, data);
+  return buffer;
+}
+
+/** GFLOP/s of our dispatcher on `row`. */
+export async function benchOurs(
+  row: BenchRow,
+  budget?: number,
+): Promise<number> {
+  const [p, q] = operandSizes(row).map(randomBuffer);
+  const run = () => {
+    if (row.kind === "matmul") {
+      release(matmul(p, q, { batch: 1, m: row.m, n: row.n, k: row.k }));
+    } else if (row.product === "forward") {
+      release(conv2dForward(p, q, undefined, row.shape));
+    } else if (row.product === "backwardInput") {
+      release(conv2dBackwardInput(p, q, row.shape));
+    } else release(conv2dBackwardWeight(p, q, row.shape));
+  };
+  const reps = flops(row) < 1e9 ? 3 : 1;
+  const seconds = await timeIt(run, synchronize, reps, budget);
+  release(p);
+  release(q);
+  return flops(row) / seconds / 1e9;
+}

@@ -1,0 +1,58 @@
+/**
+ * `deno task bench`: GFLOP/s of our matmul and conv2d kernels on this
+ * machine's adapter, the same shapes through TensorFlow.js's WebGPU backend
+ * on the same adapter, and the ratio, as a table. Figures, not tests.
+ *
+ * Flags: `--only=TEXT` keeps the rows whose name contains TEXT;
+ * `--no-tfjs` skips the tfjs column, `--no-ours` ours; `--budget=SECONDS` per row and side.
+ *
+ * @module
+ */
+import { adapter } from "../lib/device/webgpu.ts";
+import { tuning } from "../lib/device/tuning.ts";
+import { benchOurs, ROWS } from "./gemm.ts";
+
+const flag = (name: string) =>
+  Deno.args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split(
+    "=",
+  )[1] ?? (
+    Deno.args.includes(`--${name}`) ? "" : undefined
+  );
+
+const only = flag("only");
+const withTfjs = flag("no-tfjs") === undefined;
+const withOurs = flag("no-ours") === undefined;
+const budget = Number(flag("budget") ?? 2);
+const rows = ROWS.filter((row) =>
+  only === undefined || row.name.includes(only)
+);
+
+const info = adapter.info;
+console.log(
+  `adapter: ${info.description || info.vendor} (${
+    info.isFallbackAdapter ? "fallback, " : ""
+  }tuning "${tuning.kind}", operands via ${tuning.source})`,
+);
+
+let tfjs: typeof import("./tfjs.ts") | undefined;
+if (withTfjs) {
+  tfjs = await import("./tfjs.ts");
+  if (!await tfjs.startTfjs()) tfjs = undefined;
+}
+
+const header = ["row", "ours GFLOP/s", "tfjs GFLOP/s", "ours/tfjs"];
+const widths = [40, 13, 13, 10];
+const line = (cells: string[]) =>
+  cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))
+    .join(" ");
+console.log(line(header));
+for (const row of rows) {
+  const ours = withOurs ? await benchOurs(row, budget) : NaN;
+  const theirs = tfjs ? await tfjs.benchTfjs(row, budget) : undefined;
+  console.log(line([
+    row.name,
+    ours.toFixed(1),
+    theirs === undefined ? "-" : theirs.toFixed(2),
+    theirs === undefined ? "-" : `${(ours / theirs).toFixed(1)}x`,
+  ]));
+}
