@@ -57,6 +57,12 @@ has_webgpu_adapter() {
   deno eval 'const a = await navigator.gpu?.requestAdapter(); Deno.exit(a ? 0 : 1)' >/dev/null 2>&1
 }
 
+# Vulkan's loader warns on every process start without a runtime folder.
+if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
+  export XDG_RUNTIME_DIR="${TMPDIR:-/tmp}/runtime-$(id -u)"
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+fi
+
 install_deno
 if ! has_webgpu_adapter; then
   log "no WebGPU adapter found: installing Mesa's lavapipe (software Vulkan)"
