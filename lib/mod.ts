@@ -104,3 +104,5 @@ export type {
   Target,
 } from "./functional.ts";
 export * as data from "./data/mod.ts";
+export * as training from "./train/mod.ts";
+export { evaluate, train } from "./train/mod.ts";

@@ -1,0 +1,98 @@
+/**
+ * Evaluation: accuracy, loss and the confusion matrix of a classifier on a
+ * loader, optionally with the paper's ten-crop test-time averaging.
+ *
+ * @module
+ */
+import type { Tensor } from "../tensor.ts";
+import type { Module } from "../nn/module.ts";
+import { noGrad } from "../autograd.ts";
+import { tidy } from "../scope.ts";
+import { crossEntropy, logSoftmax } from "../functional.ts";
+import { predictTenCrop } from "../data/transforms/ten_crop.ts";
+import { confusionMatrix } from "./metrics.ts";
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Number of classes (default: the model's output width). */
+  classes?: number;
+  /** The paper's ten-crop averaging: crops of this size from each (larger) image. */
+  tenCrop?: number | [number, number];
+  /** Stop after this many batches (quick checks). */
+  maxBatches?: number;
+  /** Checked between batches: stop when aborted (a kernel interrupt). */
+  signal?: AbortSignal;
+}
+
+/** What {@link evaluate} measures. */
+export interface Evaluation {
+  accuracy: number;
+  loss: number;
+  examples: number;
+  /** Row = true class, column = predicted. */
+  confusion: number[][];
+  /** Predicted and true labels, in loader order. */
+  predicted: Int32Array;
+  labels: Int32Array;
+}
+
+/**
+ * Runs `model` in eval mode without gradients over `loader`, restoring its
+ * mode afterwards.
+ */
+export async function evaluate(
+  model: Module,
+  loader: AsyncIterable<[Tensor, Tensor]>,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const wasTraining = model.training;
+  model.eval();
+  const predicted: number[] = [];
+  const labels: number[] = [];
+  let lossSum = 0;
+  let batches = 0;
+  let classes = options.classes ?? 0;
+  try {
+    for await (const [images, target] of loader) {
+      options.signal?.throwIfAborted();
+      const [prediction, loss] = noGrad(() =>
+        tidy(() => {
+          const logits = options.tenCrop
+            ? predictTenCrop(
+              (x) => logSoftmax(model.forward(x), 1).exp(),
+              images,
+              options.tenCrop,
+            ).log()
+            : model.forward(images);
+          return [logits.argmax(1), crossEntropy(logits, target)];
+        })
+      );
+      const [p, l, y] = await Promise.all([
+        prediction.data(),
+        loss.item(),
+        target.data(),
+      ]);
+      predicted.push(...p);
+      labels.push(...y);
+      lossSum += l * y.length;
+      for (const t of [prediction, loss, images, target]) t.dispose();
+      if (options.maxBatches && ++batches >= options.maxBatches) break;
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  classes = Math.max(
+    classes,
+    ...labels.map((v) => v + 1),
+    ...predicted.map((v) => v + 1),
+  );
+  const correct = predicted.filter((p, i) => p === labels[i]).length;
+  return {
+    accuracy: labels.length ? correct / labels.length : NaN,
+    loss: labels.length ? lossSum / labels.length : NaN,
+    examples: labels.length,
+    confusion: confusionMatrix(predicted, labels, classes),
+    predicted: Int32Array.from(predicted),
+    labels: Int32Array.from(labels),
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * `train()`: the course's training loop (d2l's train_ch6) with live curves,
+ * per-epoch checkpoints that a later run resumes from, and a clean stop on
+ * a kernel interrupt.
+ *
+ * @module
+ */
+import type { Tensor } from "../tensor.ts";
+import type { Module } from "../nn/module.ts";
+import type { Optimizer, OptimizerOptions } from "../optim/optimizer.ts";
+import { SGD } from "../optim/sgd.ts";
+import { tidy } from "../scope.ts";
+import { crossEntropy } from "../functional.ts";
+import { device } from "../device_info.ts";
+import { load, loadMetadata, save } from "../checkpoint.ts";
+import { checkFinite, correctCount } from "./metrics.ts";
+import { evaluate, type EvaluateOptions } from "./evaluate.ts";
+import { type History, newHistory } from "./history.ts";
+import { kernelDisplay, LiveView } from "./live.ts";
+
+/** A loader of [images, labels] batches with a length in batches (data.DataLoader is one). */
+export type Loader = AsyncIterable<[Tensor, Tensor]> & {
+  readonly length: number;
+};
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** Epochs to reach (a resumed run continues up to this many). */
+  epochs: number;
+  /** Learning rate of the default optimizer, SGD as the course uses (default 0.01). */
+  lr?: number;
+  /** Any optimizer over the model's parameters (overrides lr). */
+  optimizer?: Optimizer<OptimizerOptions>;
+  /** Loss of logits and labels (default cross entropy). */
+  loss?: (logits: Tensor, labels: Tensor) => Tensor;
+  /** Saves the model here after every epoch (safetensors, atomically), with the history in its metadata. */
+  checkpoint?: string;
+  /** Continue from `checkpoint` when it exists (default true when a checkpoint is given). */
+  resume?: boolean;
+  /** Live progress bar and curves in the notebook (default true; plain log lines outside a kernel). */
+  live?: boolean;
+  /** Curve points per epoch (default 5, as d2l's animator). */
+  pointsPerEpoch?: number;
+  /** Evaluation options (e.g. `tenCrop`) for the test set after each epoch. */
+  evaluation?: EvaluateOptions;
+  /** Stops the run (a kernel interrupt aborts the one the kernel provides). */
+  signal?: AbortSignal;
+  /** Called after each epoch with the history so far. */
+  onEpoch?: (history: History) => void | Promise<void>;
+}
+
+/** Raised when a run stops early (interrupt); says where and what was kept. */
+export class TrainingInterrupted extends Error {
+  override name = "TrainingInterrupted";
+}
+
+/** The AbortSignal the kernel aborts on interrupt, when running inside it. */
+function kernelSignal(): AbortSignal | undefined {
+  return (globalThis as Record<symbol, AbortSignal | undefined>)[
+    Symbol.for("deno-webgpu.kernel.abort")
+  ];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Trains `model` on `trainLoader` for `epochs`, measuring test accuracy on
+ * `testLoader` after each epoch; returns the history (loss, accuracies,
+ * seconds and examples per second per epoch, the adapter).
+ *
+ * @throws {TrainingInterrupted} When interrupted: the last epoch's checkpoint stays.
+ * @throws {RangeError} When the loss becomes NaN or infinite.
+ */
+export async function train(
+  model: Module,
+  trainLoader: Loader,
+  testLoader: Loader,
+  options: TrainOptions,
+): Promise<History> {
+  const { epochs, pointsPerEpoch = 5 } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new RangeError(`Cannot train for ${epochs} epochs: give 1 or more`);
+  }
+  const optimizer = options.optimizer ??
+    new SGD(model.parameters(), { lr: options.lr ?? 0.01 });
+  const lossFn = options.loss ??
+    ((logits: Tensor, labels: Tensor) => crossEntropy(logits, labels));
+  const signal = options.signal ?? kernelSignal();
+  const view = new LiveView(
+    options.live ?? kernelDisplay() !== undefined,
+    `${model.constructor.name} on ${device().description}`,
+  );
+  let history = newHistory(epochs, String(device()));
+  const checkpoint = options.checkpoint;
+  if (checkpoint && (options.resume ?? true) && await exists(checkpoint)) {
+    model.loadStateDict(await load(checkpoint));
+    const saved = (await loadMetadata(checkpoint)).history;
+    if (saved) {
+      history = {
+        ...JSON.parse(saved),
+        plannedEpochs: epochs,
+        adapter: history.adapter,
+      };
+    }
+    console.log(
+      `Resumed from ${checkpoint} after epoch ${history.epochs.length}`,
+    );
+  }
+  const batches = trainLoader.length;
+  const every = Math.max(1, Math.floor(batches / pointsPerEpoch));
+  for (let epoch = history.epochs.length; epoch < epochs; epoch++) {
+    model.train();
+    const start = performance.now();
+    let lossSum = 0, correct = 0, seen = 0, batch = 0;
+    try {
+      for await (const [images, labels] of trainLoader) {
+        signal?.throwIfAborted();
+        const [loss, right] = tidy(() => {
+          const logits = model.forward(images);
+          const l = lossFn(logits, labels);
+          optimizer.zeroGrad();
+          l.backward();
+          optimizer.step();
+          return [l, correctCount(logits, labels)];
+        });
+        const n = images.shape[0];
+        const [lossValue, rightValue] = await Promise.all([
+          loss.item(),
+          right.item(),
+        ]);
+        for (const t of [loss, right, images, labels]) t.dispose();
+        checkFinite(
+          lossValue,
+          `The loss at epoch ${epoch + 1}, batch ${batch + 1}`,
+          `lower the learning rate (now ${optimizer.lr})`,
+        );
+        lossSum += lossValue * n;
+        correct += rightValue;
+        seen += n;
+        batch++;
+        if (batch % every === 0 || batch === batches) {
+          history.points.push({
+            epoch: epoch + batch / batches,
+            trainLoss: lossSum / seen,
+            trainAccuracy: correct / seen,
+          });
+          const rate = seen / ((performance.now() - start) / 1000);
+          await view.progress(
+            epoch,
+            epochs,
+            batch,
+            batches,
+            `loss ${(lossSum / seen).toFixed(4)}, ${
+              rate.toFixed(1)
+            } examples/s`,
+          );
+          await view.curves(history);
+        }
+      }
+      const seconds = (performance.now() - start) / 1000;
+      const test = await evaluate(model, testLoader, {
+        ...options.evaluation,
+        signal,
+      });
+      history.epochs.push({
+        epoch: epoch + 1,
+        trainLoss: lossSum / seen,
+        trainAccuracy: correct / seen,
+        testAccuracy: test.accuracy,
+        seconds,
+        examplesPerSecond: seen / seconds,
+        learningRate: optimizer.lr,
+      });
+    } catch (error) {
+      if (signal?.aborted) {
+        const kept = checkpoint && history.epochs.length
+          ? ` The checkpoint of epoch ${history.epochs.length} is in ${checkpoint}; run again to resume.`
+          : "";
+        throw new TrainingInterrupted(
+          `Training interrupted in epoch ${
+            epoch + 1
+          } at batch ${batch}.${kept}`,
+        );
+      }
+      throw error;
+    }
+    await view.curves(history);
+    if (checkpoint) {
+      await save(model, checkpoint, {
+        epoch: String(epoch + 1),
+        history: JSON.stringify(history),
+      });
+    }
+    await options.onEpoch?.(history);
+    const last = history.epochs.at(-1)!;
+    if (!view.enabled) {
+      console.log(
+        `epoch ${last.epoch}: loss ${last.trainLoss.toFixed(3)}, train acc ${
+          last.trainAccuracy.toFixed(3)
+        }, ` +
+          `test acc ${last.testAccuracy.toFixed(3)}, ${
+            last.examplesPerSecond.toFixed(1)
+          } examples/s`,
+      );
+    }
+  }
+  const last = history.epochs.at(-1);
+  if (last) {
+    console.log(
+      `loss ${last.trainLoss.toFixed(3)}, train acc ${
+        last.trainAccuracy.toFixed(3)
+      }, test acc ${last.testAccuracy.toFixed(3)}\n${
+        last.examplesPerSecond.toFixed(1)
+      } examples/sec on ${history.adapter}`,
+    );
+  }
+  return history;
+}
