@@ -3,7 +3,7 @@
 // RandomResizedCrop, RandomHorizontalFlip, TenCrop) are all this one kernel
 // with different boxes.
 //
-// One invocation computes one output value out[m, c, y, x] of
+// One invocation computes one output row out[m, c, y, :] of
 // [M, C, OH, OW]: output image m samples the box (top, left, box_h, box_w)
 // of input image src, in input pixels, with bilinear interpolation as
 // PyTorch's interpolate(mode="bilinear", align_corners=False) does on the
@@ -11,7 +11,9 @@
 // neighbour below clamped to the box's last row (and the same for columns).
 // Box pixels outside the input image read `fill` (RandomCrop's padding).
 // When flip is set the output is mirrored left to right. A box of the
-// output's size samples exactly one pixel (weights 1 and 0): crops are exact.
+// output's size is a plain copy (one load per value, exact): crops and flips.
+// A row per invocation computes the box and the row weights once; lavapipe
+// pays for every load with a non-constant address, so the copy path matters.
 //
 // Bindings: input [N, C, H, W] f32 (read-only), boxes (read-only, two
 // vec4<i32> per output image: (src, top, left, flip), (box_h, box_w, 0, 0)),
@@ -23,7 +25,7 @@
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 struct Params {
-  total: u32,   // M * C * OH * OW
+  rows: u32,    // M * C * OH
   channels: u32,
   height: i32,  // input H
   width: i32,   // input W
@@ -55,23 +57,34 @@ fn source_index(dst: u32, box_size: i32, out_size: u32) -> vec3<f32> {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let stride = nwg.x * 64u;
-  for (var i = gid.x + gid.y * stride; i < params.total; i += stride * nwg.y) {
-    let x = i % params.out_w;
-    let y = (i / params.out_w) % params.out_h;
-    let c = (i / (params.out_w * params.out_h)) % params.channels;
-    let m = i / (params.out_w * params.out_h * params.channels);
+  for (var row = gid.x + gid.y * stride; row < params.rows; row += stride * nwg.y) {
+    let y = row % params.out_h;
+    let c = (row / params.out_h) % params.channels;
+    let m = row / (params.out_h * params.channels);
     let head = boxes[2u * m];       // (src, top, left, flip)
     let size = boxes[2u * m + 1u];  // (box_h, box_w, -, -)
-    let ox = select(x, params.out_w - 1u - x, head.w != 0);
-    let sy = source_index(y, size.x, params.out_h);
-    let sx = source_index(ox, size.y, params.out_w);
+    let flip = head.w != 0;
     let plane = (u32(head.x) * params.channels + c) * u32(params.height * params.width);
+    let base = row * params.out_w;
+    let last = params.out_w - 1u;
+    if (size.x == i32(params.out_h) && size.y == i32(params.out_w)) {
+      let r = head.y + i32(y);
+      for (var x = 0u; x < params.out_w; x++) {
+        let ox = select(x, last - x, flip);
+        out[base + x] = pixel(plane, r, head.z + i32(ox));
+      }
+      continue;
+    }
+    let sy = source_index(y, size.x, params.out_h);
     let y0 = head.y + i32(sy.x);
     let y1 = head.y + i32(sy.y);
-    let x0 = head.z + i32(sx.x);
-    let x1 = head.z + i32(sx.y);
-    let top = mix(pixel(plane, y0, x0), pixel(plane, y0, x1), sx.z);
-    let bottom = mix(pixel(plane, y1, x0), pixel(plane, y1, x1), sx.z);
-    out[i] = mix(top, bottom, sy.z);
+    for (var x = 0u; x < params.out_w; x++) {
+      let sx = source_index(select(x, last - x, flip), size.y, params.out_w);
+      let x0 = head.z + i32(sx.x);
+      let x1 = head.z + i32(sx.y);
+      let top = mix(pixel(plane, y0, x0), pixel(plane, y0, x1), sx.z);
+      let bottom = mix(pixel(plane, y1, x0), pixel(plane, y1, x1), sx.z);
+      out[base + x] = mix(top, bottom, sy.z);
+    }
   }
 }

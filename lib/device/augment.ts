@@ -71,7 +71,8 @@ export function cropResize(
   const u32 = new Uint32Array(params);
   const i32 = new Int32Array(params);
   const f32 = new Float32Array(params);
-  u32[0] = total;
+  const rows = boxes.length * channels * outHeight;
+  u32[0] = rows;
   u32[1] = channels;
   i32[2] = height;
   i32[3] = width;
@@ -83,7 +84,7 @@ export function cropResize(
     pipeline: pipeline("augment_crop", () => shaderSource("augment_crop")),
     buffers: [input, boxBuffer, out],
     uniforms: u32,
-    workgroups: groupsFor(total),
+    workgroups: groupsFor(rows),
   });
   // Later writes to a reused buffer are recorded after this dispatch: safe.
   release(boxBuffer);

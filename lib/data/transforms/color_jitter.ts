@@ -6,6 +6,7 @@
 import type { Tensor } from "../../tensor.ts";
 import { tensor } from "../../creation.ts";
 import { tidy } from "../../scope.ts";
+import { map } from "../../functions.ts";
 import { defaultGenerator, type Generator } from "../generator.ts";
 import { batchShape, type Transform } from "./transform.ts";
 
@@ -73,20 +74,36 @@ export class ColorJitter implements Transform {
       }
       if (this.#contrast) contrast[i] = generator.uniform(...this.#contrast);
     }
+    // Three passes over the batch: brightness, the channel means, contrast.
     return tidy(() => {
       const perImage = [n, 1, 1, 1];
-      let out = images.mul(tensor(brightness, { shape: perImage })).clamp(0, 1);
+      let out = images;
+      if (this.#brightness) {
+        const b = tensor(brightness, { shape: perImage });
+        out = map(
+          "clamp(a * b, 0.0, 1.0)",
+          [images, b],
+          images.shape,
+          "brightness",
+        );
+      }
       if (this.#contrast) {
-        const grey = channels === 3
-          ? out.mul(tensor(LUMA, { shape: [1, 3, 1, 1] })).sum(1, {
+        // The mean grey level is the luma-weighted sum of the channel means.
+        const channelMeans = out.mean([2, 3], { keepdim: true }); // [N, C, 1, 1]
+        const mean = channels === 3
+          ? channelMeans.mul(tensor(LUMA, { shape: [1, 3, 1, 1] })).sum(1, {
             keepdim: true,
           })
-          : out;
-        const mean = grey.mean([1, 2, 3], { keepdim: true });
+          : channelMeans;
         const c = tensor(contrast, { shape: perImage });
-        out = out.mul(c).add(mean.mul(c.neg().add(1))).clamp(0, 1);
+        out = map(
+          "clamp(c * a + (1.0 - c) * b, 0.0, 1.0)",
+          [out, mean, c],
+          images.shape,
+          "contrast",
+        );
       }
-      return out;
+      return out === images ? images.handle() : out;
     });
   }
 }

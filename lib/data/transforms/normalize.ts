@@ -6,6 +6,7 @@
 import type { Tensor } from "../../tensor.ts";
 import { tensor } from "../../creation.ts";
 import { tidy } from "../../scope.ts";
+import { map } from "../../functions.ts";
 import { batchShape, type Transform } from "./transform.ts";
 
 /**
@@ -43,7 +44,8 @@ export class Normalize implements Transform {
       const shape = [1, k, 1, 1];
       const mean = tensor(Float32Array.from(this.mean), { shape });
       const std = tensor(Float32Array.from(this.std), { shape });
-      return images.sub(mean).div(std);
+      // One pass instead of sub then div: the same float32 operations.
+      return map("(a - b) / c", [images, mean, std], images.shape, "normalize");
     });
   }
 }

@@ -7,9 +7,10 @@ import type { Tensor } from "../../tensor.ts";
 import { defaultGenerator, type Generator } from "../generator.ts";
 import {
   batchShape,
-  cropBoxes,
+  type CropPlan,
+  type GeometricTransform,
+  runPlan,
   sizePair,
-  type Transform,
 } from "./transform.ts";
 
 /** Options of {@link RandomCrop}. */
@@ -27,7 +28,7 @@ export interface RandomCropOptions {
  * The paper's "random 224x224 patches of the 256x256 images" is
  * `new RandomCrop(224)` on 256x256 input.
  */
-export class RandomCrop implements Transform {
+export class RandomCrop implements GeometricTransform {
   #size: [number, number];
   #padding: number;
   #fill: number;
@@ -49,6 +50,11 @@ export class RandomCrop implements Transform {
 
   /** The cropped batch. */
   apply(images: Tensor, generator: Generator = defaultGenerator): Tensor {
+    return runPlan(images, this.plan(images, generator));
+  }
+
+  /** Draws each image's window: row, then column. */
+  plan(images: Tensor, generator: Generator = defaultGenerator): CropPlan {
     const [n, , height, width] = batchShape(images, "RandomCrop");
     const [h, w] = this.#size;
     const p = this.#padding;
@@ -62,6 +68,6 @@ export class RandomCrop implements Transform {
       const left = generator.randint(0, width + 2 * p - w + 1) - p;
       return { source, top, left, height: h, width: w, flip: false };
     });
-    return cropBoxes(images, boxes, h, w, this.#fill);
+    return { boxes, outHeight: h, outWidth: w, fill: this.#fill };
   }
 }

@@ -26,13 +26,15 @@ export class RandomHorizontalFlip implements Transform {
     }
   }
 
+  /** Which of `n` images to mirror. */
+  flips(n: number, generator: Generator = defaultGenerator): boolean[] {
+    return Array.from({ length: n }, () => generator.random() < this.p);
+  }
+
   /** The batch with some images mirrored. */
   apply(images: Tensor, generator: Generator = defaultGenerator): Tensor {
     const shape = batchShape(images, "RandomHorizontalFlip");
-    const flips = Array.from(
-      { length: shape[0] },
-      () => generator.random() < this.p,
-    );
+    const flips = this.flips(shape[0], generator);
     return cropBoxes(images, wholeImages(shape, flips), shape[2], shape[3]);
   }
 }

@@ -8,10 +8,11 @@ import { defaultGenerator, type Generator } from "../generator.ts";
 import {
   batchShape,
   type CropBox,
-  cropBoxes,
+  type CropPlan,
+  type GeometricTransform,
   roundHalfEven,
+  runPlan,
   sizePair,
-  type Transform,
 } from "./transform.ts";
 
 /** Options of {@link RandomResizedCrop}. */
@@ -29,7 +30,7 @@ export interface RandomResizedCropOptions {
  * then a centre crop clamped to `ratio` when none fits. Applied to 28x28
  * Fashion-MNIST with size 224 it crops and enlarges in one pass.
  */
-export class RandomResizedCrop implements Transform {
+export class RandomResizedCrop implements GeometricTransform {
   #size: [number, number];
   #scale: readonly [number, number];
   #ratio: readonly [number, number];
@@ -86,11 +87,21 @@ export class RandomResizedCrop implements Transform {
 
   /** The cropped and resized batch. */
   apply(images: Tensor, generator: Generator = defaultGenerator): Tensor {
+    return runPlan(images, this.plan(images, generator));
+  }
+
+  /** Draws each image's box. */
+  plan(images: Tensor, generator: Generator = defaultGenerator): CropPlan {
     const [n, , height, width] = batchShape(images, "RandomResizedCrop");
     const boxes = Array.from({ length: n }, (_, source) => ({
       ...this.box(height, width, generator),
       source,
     }));
-    return cropBoxes(images, boxes, this.#size[0], this.#size[1]);
+    return {
+      boxes,
+      outHeight: this.#size[0],
+      outWidth: this.#size[1],
+      fill: 0,
+    };
   }
 }

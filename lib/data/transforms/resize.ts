@@ -6,10 +6,11 @@
 import type { Tensor } from "../../tensor.ts";
 import {
   batchShape,
-  cropBoxes,
+  type CropPlan,
+  type GeometricTransform,
   roundHalfEven,
+  runPlan,
   sizePair,
-  type Transform,
   wholeImages,
 } from "./transform.ts";
 
@@ -25,7 +26,7 @@ import {
  * const big = new Resize(224).apply(images); // [N, 1, 28, 28] -> [N, 1, 224, 224]
  * ```
  */
-export class Resize implements Transform {
+export class Resize implements GeometricTransform {
   #size: number | readonly [number, number];
 
   /** Resizes to `size`: [height, width], or the smaller edge's length. */
@@ -44,11 +45,16 @@ export class Resize implements Transform {
       : [Math.floor(short * height / width), short];
   }
 
-  /** The resized batch. */
-  apply(images: Tensor): Tensor {
+  /** Whole-image boxes at the output size. */
+  plan(images: Tensor): CropPlan {
     const shape = batchShape(images, "Resize");
     const [outHeight, outWidth] = this.outputSize(shape[2], shape[3]);
-    return cropBoxes(images, wholeImages(shape), outHeight, outWidth);
+    return { boxes: wholeImages(shape), outHeight, outWidth, fill: 0 };
+  }
+
+  /** The resized batch. */
+  apply(images: Tensor): Tensor {
+    return runPlan(images, this.plan(images));
   }
 }
 
@@ -56,7 +62,7 @@ export class Resize implements Transform {
  * Crops the centre of each image, as torchvision's `CenterCrop` (a crop
  * larger than the image is padded with zeros).
  */
-export class CenterCrop implements Transform {
+export class CenterCrop implements GeometricTransform {
   #size: [number, number];
 
   /** Crops `size` ([height, width], or one number for a square). */
@@ -66,6 +72,11 @@ export class CenterCrop implements Transform {
 
   /** The cropped batch. */
   apply(images: Tensor): Tensor {
+    return runPlan(images, this.plan(images));
+  }
+
+  /** The centre box of each image. */
+  plan(images: Tensor): CropPlan {
     const [n, , height, width] = batchShape(images, "CenterCrop");
     const [h, w] = this.#size;
     // torchvision pads a too-small image by floor(excess / 2) before cropping.
@@ -83,6 +94,6 @@ export class CenterCrop implements Transform {
       width: w,
       flip: false,
     }));
-    return cropBoxes(images, boxes, h, w);
+    return { boxes, outHeight: h, outWidth: w, fill: 0 };
   }
 }

@@ -23,6 +23,43 @@ export interface Transform {
   apply(images: Tensor, generator?: Generator): Tensor;
 }
 
+/** What a geometric transform does to a batch: one box per output image. */
+export interface CropPlan {
+  boxes: CropBox[];
+  outHeight: number;
+  outWidth: number;
+  /** Value of pixels outside the input (padding). */
+  fill: number;
+}
+
+/**
+ * A transform that only moves pixels: it draws its parameters as a
+ * {@link CropPlan}, so `Compose` can run it and a following
+ * RandomHorizontalFlip as one pass.
+ */
+export interface GeometricTransform extends Transform {
+  /** Draws the boxes for `images` (the same draws `apply` makes). */
+  plan(images: Tensor, generator: Generator): CropPlan;
+}
+
+/** Whether `transform` can hand its work over as a {@link CropPlan}. */
+export function isGeometric(
+  transform: Transform,
+): transform is GeometricTransform {
+  return typeof (transform as GeometricTransform).plan === "function";
+}
+
+/** Runs a plan on `images`. */
+export function runPlan(images: Tensor, plan: CropPlan): Tensor {
+  return cropBoxes(
+    images,
+    plan.boxes,
+    plan.outHeight,
+    plan.outWidth,
+    plan.fill,
+  );
+}
+
 /** The sizes [N, C, H, W] of a batch, or a TypeError naming `transform`. */
 export function batchShape(
   images: Tensor,

@@ -398,3 +398,16 @@ Deno.test("Transforms reject a wrong rank and an impossible crop, naming them", 
   image.dispose();
   batch.dispose();
 });
+
+Deno.test("Compose runs a crop and a following flip as one pass with the same result", async () => {
+  const x = randomBatch([6, 1, 28, 28], 12);
+  const input = gpu(x);
+  const crop = new RandomResizedCrop(20);
+  const flip = new RandomHorizontalFlip();
+  const fused = new Compose([crop, flip]).apply(input, new Generator(4));
+  const g = new Generator(4);
+  const cropped = crop.apply(input, g);
+  const separate = flip.apply(cropped, g);
+  assert.deepEqual(await fused.data(), await separate.data());
+  for (const t of [input, fused, cropped, separate]) t.dispose();
+});
