@@ -75,14 +75,25 @@ function later<T>(fn: () => T): Promise<T> {
  * ```
  */
 export class DataLoader implements AsyncIterable<[Tensor, Tensor]> {
+  /** Images per batch. */
   readonly batchSize: number;
+  /** Whether each epoch visits the items in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is skipped. */
   readonly dropLast: boolean;
+  /** Seeds the order and the augmentation. */
   readonly seed: number;
+  /** The batch transform, if any. */
   readonly transform: Transform | undefined;
   #epoch = 0;
 
-  /** Batches `dataset` as `options` say. */
+  /**
+   * Batches `dataset` as `options` say.
+   *
+   * @param dataset The items (its `load()` is awaited first).
+   * @param options Batch size, shuffling, seed, dropLast, transform.
+   * @throws {RangeError} For a batch size that is not a positive integer.
+   */
   constructor(readonly dataset: Dataset, options: DataLoaderOptions = {}) {
     this.batchSize = options.batchSize ?? 1;
     this.shuffle = options.shuffle ?? false;

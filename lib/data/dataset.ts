@@ -11,8 +11,11 @@
 export interface ImageBytes {
   /** channels * height * width values, row-major in CHW order. */
   data: Uint8Array;
+  /** Colour channels: 1 (grey) or 3 (RGB). */
   channels: number;
+  /** Rows of pixels. */
   height: number;
+  /** Columns of pixels. */
   width: number;
 }
 
@@ -25,8 +28,11 @@ export type Sample = [image: ImageBytes, label: number];
  * are read asynchronously).
  */
 export interface Dataset {
+  /** Number of items. */
   readonly length: number;
+  /** Item `index` (0 <= index < length). */
   get(index: number): Sample;
+  /** Reads what `get` needs; awaited before the first batch. */
   load?(): Promise<unknown>;
 }
 

@@ -198,6 +198,7 @@ export class ImageFolder implements Dataset {
   readonly classToIndex: Readonly<Record<string, number>>;
   /** Every image's path and label, by class then file name. */
   readonly samples: readonly (readonly [path: string, label: number])[];
+  /** Channels of every image: 1 or 3. */
   readonly channels: 1 | 3;
   #size: [number, number] | undefined;
 

@@ -41,7 +41,12 @@ function escapeHtml(text: string): string {
 
 /** A rendered grid: the PNG, its size and the captions; displays itself. */
 export class ImageGrid {
-  /** @param png The grid as PNG bytes. @param cells Each image alone as PNG bytes. */
+  /**
+   * Made by {@link imageGrid}.
+   *
+   * @param png The grid as PNG bytes.
+   * @param cells Each image alone as PNG bytes (for the HTML figure).
+   */
   constructor(
     readonly png: Uint8Array,
     readonly width: number,

@@ -12,7 +12,9 @@ import { batchShape, type Transform } from "./transform.ts";
 
 /** Options of {@link ColorJitter}: a jitter j means a factor in [max(0, 1 - j), 1 + j]; a pair gives the range. */
 export interface ColorJitterOptions {
+  /** Brightness factor jitter (default 0: off). */
   brightness?: number | readonly [number, number];
+  /** Contrast factor jitter (default 0: off). */
   contrast?: number | readonly [number, number];
 }
 

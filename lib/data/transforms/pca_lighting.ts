@@ -86,8 +86,11 @@ export function symmetricEigen(
  * for a stronger effect. Works for any channel count (1: brightness).
  */
 export class PCALighting implements Transform {
+  /** The principal components' eigenvalues, largest first. */
   readonly eigenvalues: readonly number[];
+  /** eigenvectors[i] belongs to eigenvalues[i]. */
   readonly eigenvectors: readonly (readonly number[])[];
+  /** Standard deviation of the per-image weights alpha. */
   readonly alphaStd: number;
 
   /** Uses the given principal components. */
