@@ -1,19 +1,31 @@
 /**
  * Dispatcher of `shaders/conv2d.wgsl`: conv2d forward and its two gradients
  * as implicit GEMMs over the register block of matmul.ts, gathering the
- * operands from the NCHW tensors inside the kernel (no im2col in memory).
+ * input from the NCHW tensors inside the kernel (no im2col in memory).
+ *
+ * Forward runs the DIRECT kernel on weights packed k-major (a small gather
+ * per call). Backward-input is the same kernel run on gy: for stride 1 a
+ * forward convolution with the kernel flipped and its channels swapped; for
+ * stride s, one such convolution per stride phase (the input pixels whose
+ * (y + pad) mod s agree see the same taps), so no tap is wasted on
+ * positions the stride skips. Backward-weight is the GEMM kernel.
  *
  * @module
  */
-import { allocate } from "./buffer_pool.ts";
+import { allocate, release } from "./buffer_pool.ts";
+import { gather, type StridedAxis } from "./copy.ts";
 import {
   type Binding,
   dispatchTiled,
   fetchFunction,
+  fitsTexture,
   matmulA,
   operandBinding,
   type OperandMode,
   registerBlock,
+  returnTexture,
+  stageInTexture,
+  TEXTURE_SHIFT,
   type TileOperand,
 } from "./matmul.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
@@ -39,41 +51,523 @@ export interface Conv2dShape {
   outWidth: number;
 }
 
-/** The three GEMMs of a conv layer. */
-type ConvProduct = "forward" | "backwardInput" | "backwardWeight";
+/** The input value at column ix of row `row` (a float index), zero outside the row or when !row_ok. */
+const X_AT = `fn x_at(row: u32, row_ok: bool, ix: i32, w: i32) -> f32 {
+  let v = load_b(row + u32(clamp(ix, 0, w - 1)));
+  return select(0.0, v, row_ok && ix >= 0 && ix < w);
+}`;
 
-/** Per product: its GEMM sizes per group and its result's size. */
-function gemmSizes(product: ConvProduct, s: Conv2dShape) {
+/**
+ * WGSL of `load_b(float index) -> f32` for the gathered input: an r32float
+ * texel fetch serves the 8 lanes of a lavapipe vector at once, and keeps
+ * the loop body one basic block, which LLVM compiles 10x faster than the
+ * per-lane loop of a storage-buffer load.
+ */
+function loadFunction(texture: boolean): string {
+  return texture
+    ? `fn load_b(i: u32) -> f32 {
+  return textureLoad(b, vec2<u32>(i & ${
+      (1 << TEXTURE_SHIFT) - 1
+    }u, i >> ${TEXTURE_SHIFT}u), 0).x;
+}`
+    : `fn load_b(i: u32) -> f32 { return b[i]; }`;
+}
+
+/** One DIRECT dispatch: a convolution of `input`, stored at a placement of `out`. */
+interface Direct {
+  batch: number;
+  /** Channels of the input tensor, per group `cg` of them are reduced. */
+  channels: number;
+  height: number;
+  width: number;
+  groups: number;
+  cg: number;
+  /** Output channels per group (the GEMM rows). */
+  ocg: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  /** The output grid this dispatch computes. */
+  oh: number;
+  ow: number;
+  /** The tensor it writes: channels and plane, and where grid pixel (y, x) goes. */
+  outChannels: number;
+  outH: number;
+  outW: number;
+  outSy: number;
+  outSx: number;
+  outY0: number;
+  outX0: number;
+}
+
+/** Columns per invocation along an output row: little waste at the row end, wide enough to reuse the window. */
+function directColumns(ow: number, widest: number): number {
+  let best = 4;
+  let bestScore = 0;
+  for (let cols = 4; cols <= widest; cols += 4) {
+    const score = ow / (Math.ceil(ow / cols) * cols) * cols / (cols + 4);
+    if (score > bestScore + 1e-9) [best, bestScore] = [cols, score];
+  }
+  return best;
+}
+
+function directShader(
+  tile: GemmTiling,
+  d: Pick<Direct, "kw" | "sw" | "dw">,
+  aMode: OperandMode,
+  bTexture: boolean,
+  hasBias: boolean,
+): string {
+  const a = matmulA(true, aMode, tile, d.kw);
+  const span = (tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1;
+  const window: TileOperand = {
+    setup: [],
+    load: Array.from(
+      { length: span },
+      (_, e) => `let x_${e} = x_at(xrow, row_ok, ix0 + ${e}, w_i32);`,
+    ),
+    value: (j, kx) =>
+      `vec4<f32>(${
+        [0, 1, 2, 3].map((q) => `x_${(4 * j + q) * d.sw + kx * d.dw}`).join(
+          ", ",
+        )
+      })`,
+  };
+  const code = registerBlock(tile, d.kw, a, window, (i, j, value) => {
+    const lines = [
+      `if (n_ok && row0 + ${i}u < M) {`,
+      `  let o = ((nb * p.oc + g * p.ocg + row0 + ${i}u) * p.out_h + p.out_y0 + oy * p.out_sy) * p.out_w + p.out_x0;`,
+    ];
+    for (let q = 0; q < 4; q++) {
+      const x = `ox0 + ${4 * j + q}u`;
+      const bias = hasBias ? ` + bias[g * p.ocg + row0 + ${i}u]` : "";
+      lines.push(
+        `  if (${x} < p.ow) { out[o + (${x}) * p.out_sx] = ${value}.${
+          "xyzw"[q]
+        }${bias}; }`,
+      );
+    }
+    lines.push("}");
+    return lines;
+  });
+  const setup = [
+    "let tw = col_tile % p.tiles_w;",
+    "let r = col_tile / p.tiles_w;",
+    "let n_ok = r < p.batch * p.oh;",
+    "let rr = min(r, p.batch * p.oh - 1u);",
+    "let oy = rr % p.oh;",
+    "let nb = rr / p.oh;",
+    `let ox0 = tw * ${tile.cols}u;`,
+    "let iy0 = i32(oy) * p.sh - p.ph;",
+    "let ix0 = i32(ox0) * p.sw - p.pw;",
+    "let xplane = (nb * p.c + g * p.cg) * HW;",
+  ].map((line) => `  ${line}`).join("\n");
+  const loop = `  for (var c = 0u; c < p.cg; c++) {
+    for (var ky = 0u; ky < p.kh; ky++) {
+      let iy = iy0 + i32(ky) * p.dh;
+      let row_ok = iy >= 0 && iy < i32(H);
+      let xrow = xplane + c * HW + u32(clamp(iy, 0, i32(H) - 1)) * W;
+      let k = (c * p.kh + ky) * ${d.kw}u;
+${code.STEP}
+    }
+  }`;
+  return fillConv(
+    tile,
+    aMode,
+    bTexture,
+    hasBias,
+    [
+      ...(aMode === "scalar" ? [] : [fetchFunction("a", aMode === "texture")]),
+      loadFunction(bTexture),
+      X_AT,
+    ],
+    setup + "\n" + code.SETUP,
+    code.ACCUMULATORS,
+    loop,
+    code.STORE,
+  );
+}
+
+function fillConv(
+  tile: GemmTiling,
+  aMode: OperandMode,
+  bTexture: boolean,
+  hasBias: boolean,
+  helpers: string[],
+  setup: string,
+  accumulators: string,
+  loop: string,
+  store: string,
+): string {
+  const bindings = [
+    operandBinding("a", 0, aMode),
+    operandBinding("b", 1, bTexture ? "texture" : "scalar"),
+  ];
+  if (hasBias) {
+    bindings.push(`@group(0) @binding(2) var<storage, read> bias: array<f32>;`);
+  }
+  const outBinding = bindings.length;
+  bindings.push(
+    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;`,
+  );
+  return fillTemplate(shaderSource("conv2d"), {
+    BINDINGS: bindings.join("\n"),
+    PARAMS_BINDING: outBinding + 1,
+    PARAMS_SPACE: aMode === "texture" || bTexture ? "storage, read" : "uniform",
+    HELPERS: helpers.join("\n"),
+    WG_X: tile.groupX,
+    WG_Y: tile.groupY,
+    TM: tile.rows,
+    SETUP: setup,
+    ACCUMULATORS: accumulators,
+    LOOP: loop,
+    STORE: store,
+  });
+}
+
+/** The Params struct of conv2d.wgsl, in field order. */
+function convParams(p: {
+  batch: number;
+  c: number;
+  h: number;
+  w: number;
+  oc: number;
+  oh: number;
+  ow: number;
+  cg: number;
+  ocg: number;
+  kh: number;
+  kw: number;
+  tilesW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  outH: number;
+  outW: number;
+  outSy: number;
+  outSx: number;
+  outY0: number;
+  outX0: number;
+  m: number;
+  n: number;
+  k: number;
+  aGroupStride: number;
+}): Uint32Array {
+  const values = [
+    p.batch,
+    p.c,
+    p.h,
+    p.w,
+    p.oc,
+    p.oh,
+    p.ow,
+    p.cg,
+    p.ocg,
+    p.kh,
+    p.kw,
+    p.tilesW,
+    p.sh,
+    p.sw,
+    p.ph,
+    p.pw,
+    p.dh,
+    p.dw,
+    p.outH,
+    p.outW,
+    p.outSy,
+    p.outSx,
+    p.outY0,
+    p.outX0,
+    p.m,
+    p.n,
+    p.k,
+    p.aGroupStride,
+  ];
+  const params = new Uint32Array(32);
+  new Int32Array(params.buffer).set(values); // the i32 fields may be negative
+  return params;
+}
+
+/** Reads `packed` ([G, Cg, KH, KW, OCg], k-major weights) as A, a texture where the tuning says so. */
+function weightsBinding(
+  packed: GPUBuffer,
+  floats: number,
+  mode: OperandMode,
+): Binding {
+  return mode === "texture"
+    ? { kind: "texture", texture: stageInTexture(packed, floats) }
+    : { kind: "buffer", buffer: packed };
+}
+
+/** Records one DIRECT dispatch. */
+function direct(
+  input: GPUBuffer,
+  packed: GPUBuffer,
+  bias: GPUBuffer | undefined,
+  out: GPUBuffer,
+  d: Direct,
+): void {
+  const m = d.ocg;
+  const base = m >= 32 ? tuning.conv : tuning.convThin;
+  const rows = m >= 4 ? base.rows : 1;
+  const tile: GemmTiling = {
+    ...base,
+    rows,
+    cols: directColumns(d.ow, base.cols),
+  };
+  const vec = tuning.source === "texture" ? "texture" : "vec4";
+  const kFloats = d.groups * d.cg * d.kh * d.kw * m;
+  const aMode: OperandMode =
+    m % 4 === 0 && rows % 4 === 0 && (vec === "vec4" || fitsTexture(kFloats))
+      ? vec
+      : "scalar";
+  const inputFloats = d.batch * d.channels * d.height * d.width;
+  const bTexture = vec === "texture" && fitsTexture(inputFloats, "r32float");
+  const key =
+    `conv2d|direct|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|` +
+    `kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${bias !== undefined}`;
+  const compiled = pipeline(
+    key,
+    () => directShader(tile, d, aMode, bTexture, bias !== undefined),
+  );
+  const tilesW = Math.ceil(d.ow / tile.cols);
+  const params = convParams({
+    batch: d.batch,
+    c: d.channels,
+    h: d.height,
+    w: d.width,
+    oc: d.outChannels,
+    oh: d.oh,
+    ow: d.ow,
+    cg: d.cg,
+    ocg: d.ocg,
+    kh: d.kh,
+    kw: d.kw,
+    tilesW,
+    sh: d.sh,
+    sw: d.sw,
+    ph: d.ph,
+    pw: d.pw,
+    dh: d.dh,
+    dw: d.dw,
+    outH: d.outH,
+    outW: d.outW,
+    outSy: d.outSy,
+    outSx: d.outSx,
+    outY0: d.outY0,
+    outX0: d.outX0,
+    m,
+    n: d.batch * d.oh * d.ow,
+    k: d.cg * d.kh * d.kw,
+    aGroupStride: d.cg * d.kh * d.kw * m,
+  });
+  const a = weightsBinding(packed, kFloats, aMode);
+  const b: Binding = bTexture
+    ? {
+      kind: "texture",
+      texture: stageInTexture(input, inputFloats, "r32float"),
+    }
+    : { kind: "buffer", buffer: input };
+  const bindings: Binding[] = [a, b];
+  if (bias) bindings.push({ kind: "buffer", buffer: bias });
+  bindings.push({ kind: "buffer", buffer: out });
+  dispatchTiled("conv2d", compiled, bindings, params, [
+    Math.ceil(d.batch * d.oh * tilesW / tile.groupX),
+    Math.ceil(m / (tile.rows * tile.groupY)),
+    d.groups,
+  ]);
+  for (const binding of [a, b]) {
+    if (binding.kind === "texture") returnTexture(binding.texture);
+  }
+}
+
+/** An axis of a weight gather: `size` steps of `step` from `start` over a dimension of `stride`. */
+function axis(
+  size: number,
+  stride: number,
+  bound: number,
+  step = 1,
+  start = 0,
+): StridedAxis {
+  return { size, stride, step, start, bound };
+}
+
+/** All taps kh of a kernel dimension that reach pixels y = r (mod s): (r + pad - kh*dil) % s == 0. */
+function phaseTaps(
+  r: number,
+  s: number,
+  kernel: number,
+  pad: number,
+  dil: number,
+): number[] {
+  const taps: number[] = [];
+  for (let k = 0; k < kernel; k++) {
+    if ((((r + pad - k * dil) % s) + s) % s === 0) taps.push(k);
+  }
+  return taps;
+}
+
+/** One dimension of a stride phase as a forward convolution of gy: taps, step, dilation and padding. */
+function phaseDim(
+  r: number,
+  s: number,
+  kernel: number,
+  pad: number,
+  dil: number,
+) {
+  const taps = phaseTaps(r, s, kernel, pad, dil);
+  if (taps.length === 0) {
+    return { count: 0, first: 0, step: 1, dilation: 1, pad: 0 };
+  }
+  const step = taps.length > 1 ? taps[1] - taps[0] : 1;
+  // tap t reads gy row base - t*delta + y' (exact); flipping t turns it into a correlation
+  const base = (r + pad - taps[0] * dil) / s;
+  const delta = taps.length > 1 ? (step * dil) / s : 1;
+  return {
+    count: taps.length,
+    first: taps[0],
+    step,
+    dilation: delta,
+    pad: delta * (taps.length - 1) - base,
+  };
+}
+
+function forward(
+  x: GPUBuffer,
+  w: GPUBuffer,
+  bias: GPUBuffer | undefined,
+  s: Conv2dShape,
+) {
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
   const khw = s.kernelHeight * s.kernelWidth;
-  const ohw = s.outHeight * s.outWidth;
-  const hw = s.inHeight * s.inWidth;
-  switch (product) {
-    case "forward":
-      return {
-        m: ocg,
-        n: s.batch * ohw,
-        k: cg * khw,
-        out: s.batch * s.outChannels * ohw,
-      };
-    case "backwardInput":
-      return {
-        m: cg,
-        n: s.batch * hw,
-        k: ocg * khw,
-        out: s.batch * s.inChannels * hw,
-      };
-    case "backwardWeight":
-      return {
-        m: ocg,
-        n: cg * khw,
-        k: s.batch * ohw,
-        out: s.outChannels * cg * khw,
-      };
-    default:
-      return product satisfies never;
+  const out = allocate(
+    s.batch * s.outChannels * s.outHeight * s.outWidth * 4,
+    "conv2d",
+  );
+  // w [G*OCg, Cg, KH, KW] -> packed [G, Cg, KH, KW, OCg]
+  const packed = gather(w, [
+    axis(s.groups, ocg * cg * khw, s.groups),
+    axis(cg, khw, cg),
+    axis(s.kernelHeight, s.kernelWidth, s.kernelHeight),
+    axis(s.kernelWidth, 1, s.kernelWidth),
+    axis(ocg, cg * khw, ocg),
+  ]);
+  direct(x, packed, bias, out, {
+    batch: s.batch,
+    channels: s.inChannels,
+    height: s.inHeight,
+    width: s.inWidth,
+    groups: s.groups,
+    cg,
+    ocg,
+    kh: s.kernelHeight,
+    kw: s.kernelWidth,
+    sh: s.strideHeight,
+    sw: s.strideWidth,
+    ph: s.padHeight,
+    pw: s.padWidth,
+    dh: s.dilationHeight,
+    dw: s.dilationWidth,
+    oh: s.outHeight,
+    ow: s.outWidth,
+    outChannels: s.outChannels,
+    outH: s.outHeight,
+    outW: s.outWidth,
+    outSy: 1,
+    outSx: 1,
+    outY0: 0,
+    outX0: 0,
+  });
+  release(packed);
+  return out;
+}
+
+function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
+  const cg = s.inChannels / s.groups;
+  const ocg = s.outChannels / s.groups;
+  const khw = s.kernelHeight * s.kernelWidth;
+  const out = allocate(
+    s.batch * s.inChannels * s.inHeight * s.inWidth * 4,
+    "conv2d input gradient",
+  );
+  for (let ry = 0; ry < Math.min(s.strideHeight, s.inHeight); ry++) {
+    for (let rx = 0; rx < Math.min(s.strideWidth, s.inWidth); rx++) {
+      const py = phaseDim(
+        ry,
+        s.strideHeight,
+        s.kernelHeight,
+        s.padHeight,
+        s.dilationHeight,
+      );
+      const px = phaseDim(
+        rx,
+        s.strideWidth,
+        s.kernelWidth,
+        s.padWidth,
+        s.dilationWidth,
+      );
+      // a phase without taps still runs (zero taps) so that its pixels get zeros
+      const kh = px.count === 0 ? 0 : py.count;
+      const kw = Math.max(1, px.count);
+      // packed [G, OCg, kh', kw', Cg] = w[g*OCg + o, c, first + step*(count-1-kh'), ...]
+      const packed = gather(w, [
+        axis(s.groups, ocg * cg * khw, s.groups),
+        axis(ocg, cg * khw, ocg),
+        axis(
+          Math.max(1, kh),
+          s.kernelWidth,
+          s.kernelHeight,
+          -py.step,
+          py.first + py.step * (py.count - 1),
+        ),
+        axis(
+          kw,
+          1,
+          s.kernelWidth,
+          -px.step,
+          px.first + px.step * (px.count - 1),
+        ),
+        axis(cg, khw, cg),
+      ]);
+      direct(gy, packed, undefined, out, {
+        batch: s.batch,
+        channels: s.outChannels,
+        height: s.outHeight,
+        width: s.outWidth,
+        groups: s.groups,
+        cg: ocg,
+        ocg: cg,
+        kh,
+        kw,
+        sh: 1,
+        sw: 1,
+        ph: py.pad,
+        pw: px.pad,
+        dh: py.dilation,
+        dw: px.dilation,
+        oh: Math.ceil((s.inHeight - ry) / s.strideHeight),
+        ow: Math.ceil((s.inWidth - rx) / s.strideWidth),
+        outChannels: s.inChannels,
+        outH: s.inHeight,
+        outW: s.inWidth,
+        outSy: s.strideHeight,
+        outSx: s.strideWidth,
+        outY0: ry,
+        outX0: rx,
+      });
+      release(packed);
+    }
   }
+  return out;
 }
 
 /** A row operand gathered by scalar loads: `index(i, kk)` is the float index of A(row i, k + kk). */
@@ -97,26 +591,43 @@ function gatheredRows(
   return { setup, load, value: (i, kk) => `a_${i}_${kk}` };
 }
 
-/** A column operand gathered element by element: `element(t, kk)` is B(k + kk, column t). */
-function gatheredCols(
-  tile: GemmTiling,
-  ks: number,
-  setupColumn: (t: number) => string[],
-  perStep: (kk: number) => string[],
-  element: (t: number, kk: number) => string,
-): TileOperand {
-  const setup: string[] = [];
+/** x at (ih, iw) of the plane starting at `base`, zero in the padding. */
+const X_AT_2D = `fn x_at2(base: u32, ih: i32, iw: i32, h: i32, w: i32) -> f32 {
+  let inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
+  let v = b[base + u32(clamp(ih, 0, h - 1)) * u32(w) + u32(clamp(iw, 0, w - 1))];
+  return select(0.0, v, inside);
+}`;
+
+function weightGradientShader(tile: GemmTiling, ks: number): string {
+  // A(o, (n, oh, ow)) = gy; B((n, oh, ow), (c, kh, kw)) = x gathered
+  const a = gatheredRows(tile, ks, (kk) => [
+    `let q_${kk} = k + ${kk}u;`,
+    `let qn_${kk} = q_${kk} / OHW;`,
+    `let qp_${kk} = q_${kk} % OHW;`,
+    `let qa_${kk} = (qn_${kk} * p.oc + g * p.ocg) * OHW + qp_${kk};`,
+    `let qy_${kk} = i32(qp_${kk} / p.ow) * p.sh;`,
+    `let qx_${kk} = i32(qp_${kk} % p.ow) * p.sw;`,
+    `let qb_${kk} = qn_${kk} * p.c * HW;`,
+  ], (i, kk) => `qa_${kk} + ar_${i} * OHW`);
+  const setup: string[] = [`let col0 = col_tile * ${tile.cols}u;`];
   for (let t = 0; t < tile.cols; t++) {
-    setup.push(`let bc_${t} = min(col0 + ${t}u, N - 1u);`, ...setupColumn(t));
+    setup.push(
+      `let bc_${t} = min(col0 + ${t}u, N - 1u);`,
+      `let br_${t} = bc_${t} % KHW;`,
+      `let bh_${t} = i32(br_${t} / p.kw) * p.dh - p.ph;`,
+      `let bw_${t} = i32(br_${t} % p.kw) * p.dw - p.pw;`,
+      `let bo_${t} = (g * p.cg + bc_${t} / KHW) * HW;`,
+    );
   }
   const load: string[] = [];
   for (let kk = 0; kk < ks; kk++) {
-    load.push(...perStep(kk));
     for (let t = 0; t < tile.cols; t++) {
-      load.push(`let b_${kk}_${t} = ${element(t, kk)};`);
+      load.push(
+        `let b_${kk}_${t} = x_at2(bo_${t} + qb_${kk}, bh_${t} + qy_${kk}, bw_${t} + qx_${kk}, h_i32, w_i32);`,
+      );
     }
   }
-  return {
+  const b: TileOperand = {
     setup,
     load,
     value: (j, kk) =>
@@ -124,181 +635,97 @@ function gatheredCols(
         [0, 1, 2, 3].map((q) => `b_${kk}_${4 * j + q}`).join(", ")
       })`,
   };
-}
-
-/** x at (ih, iw) of the plane starting at `base`, zero in the padding. */
-const X_AT = `fn x_at(base: u32, ih: i32, iw: i32) -> f32 {
-  let h = i32(params.h);
-  let w = i32(params.w);
-  let inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
-  let v = b[base + u32(clamp(ih, 0, h - 1)) * params.w + u32(clamp(iw, 0, w - 1))];
-  return select(0.0, v, inside);
-}`;
-
-/** gy at output position (ty / sh, tx / sw) of the plane at `base` when that is exact, else zero. */
-const GY_AT = `fn gy_at(base: u32, ty: i32, tx: i32) -> f32 {
-  let oy = ty / params.sh;
-  let ox = tx / params.sw;
-  let inside = ty >= 0 && tx >= 0 && ty == oy * params.sh && tx == ox * params.sw &&
-    oy < i32(params.oh) && ox < i32(params.ow);
-  let v = b[base + u32(clamp(oy, 0, i32(params.oh) - 1)) * params.ow +
-    u32(clamp(ox, 0, i32(params.ow) - 1))];
-  return select(0.0, v, inside);
-}`;
-
-/** The k-step decode (c, kh, kw) of k + kk shared by the gathers over x. */
-function kernelStep(kk: number): string[] {
-  return [
-    `let q_${kk} = k + ${kk}u;`,
-    `let qc_${kk} = q_${kk} / KHW;`,
-    `let qr_${kk} = q_${kk} % KHW;`,
-    `let qh_${kk} = i32(qr_${kk} / params.kw) * params.dh;`,
-    `let qw_${kk} = i32(qr_${kk} % params.kw) * params.dw;`,
-  ];
-}
-
-/** The operands, helper functions and output index of one product. */
-function productCode(
-  product: ConvProduct,
-  tile: GemmTiling,
-  ks: number,
-  aMode: OperandMode,
-) {
-  switch (product) {
-    case "forward": {
-      // A = w [OC, Cg*KH*KW] per group; B(k, n) = x gathered
-      const a = matmulA(false, aMode, tile, ks);
-      const b = gatheredCols(
-        tile,
-        ks,
-        (t) => [
-          `let bo_${t} = bc_${t} % OHW;`,
-          `let bx_${t} = (bc_${t} / OHW * params.c + g * params.cg) * HW;`,
-          `let bh_${t} = i32(bo_${t} / params.ow) * params.sh - params.ph;`,
-          `let bw_${t} = i32(bo_${t} % params.ow) * params.sw - params.pw;`,
-        ],
-        kernelStep,
-        (t, kk) =>
-          `x_at(bx_${t} + qc_${kk} * HW, bh_${t} + qh_${kk}, bw_${t} + qw_${kk})`,
-      );
-      const out = `fn out_index(g: u32, row: u32, col: u32) -> u32 {
-  let n = col / (params.oh * params.ow);
-  let p = col % (params.oh * params.ow);
-  return ((n * params.oc + g * params.ocg + row) * params.oh * params.ow) + p;
-}`;
-      const fetch = aMode === "scalar"
-        ? []
-        : [fetchFunction("a", aMode === "texture")];
-      return { a, b, helpers: [...fetch, X_AT, out] };
-    }
-    case "backwardInput": {
-      // A(c, (o, kh, kw)) = w[g*OCg + o, c, kh, kw]; B((o, kh, kw), (n, ih, iw)) = gy where exact
-      const a = gatheredRows(tile, ks, (kk) => [
-        `let q_${kk} = k + ${kk}u;`,
-        `let qo_${kk} = q_${kk} / KHW;`,
-        `let qr_${kk} = q_${kk} % KHW;`,
-        `let qa_${kk} = (g * params.ocg + qo_${kk}) * params.cg * KHW + qr_${kk};`,
-        `let qh_${kk} = i32(qr_${kk} / params.kw) * params.dh;`,
-        `let qw_${kk} = i32(qr_${kk} % params.kw) * params.dw;`,
-      ], (i, kk) => `qa_${kk} + ar_${i} * KHW`);
-      const b = gatheredCols(
-        tile,
-        ks,
-        (t) => [
-          `let bp_${t} = bc_${t} % HW;`,
-          `let by_${t} = i32(bp_${t} / W) + params.ph;`,
-          `let bx_${t} = i32(bp_${t} % W) + params.pw;`,
-          `let bb_${t} = (bc_${t} / HW * params.oc + g * params.ocg) * OHW;`,
-        ],
-        () => [],
-        (t, kk) =>
-          `gy_at(bb_${t} + qo_${kk} * OHW, by_${t} - qh_${kk}, bx_${t} - qw_${kk})`,
-      );
-      const out = `fn out_index(g: u32, row: u32, col: u32) -> u32 {
-  let hw = params.h * params.w;
-  return ((col / hw * params.c + g * params.cg + row) * hw) + col % hw;
-}`;
-      return { a, b, helpers: [GY_AT, out] };
-    }
-    case "backwardWeight": {
-      // A(o, (n, oh, ow)) = gy; B((n, oh, ow), (c, kh, kw)) = x gathered
-      const a = gatheredRows(tile, ks, (kk) => [
-        `let q_${kk} = k + ${kk}u;`,
-        `let qn_${kk} = q_${kk} / OHW;`,
-        `let qp_${kk} = q_${kk} % OHW;`,
-        `let qa_${kk} = (qn_${kk} * params.oc + g * params.ocg) * OHW + qp_${kk};`,
-        `let qy_${kk} = i32(qp_${kk} / params.ow) * params.sh;`,
-        `let qx_${kk} = i32(qp_${kk} % params.ow) * params.sw;`,
-        `let qb_${kk} = qn_${kk} * params.c * HW;`,
-      ], (i, kk) => `qa_${kk} + ar_${i} * OHW`);
-      const b = gatheredCols(
-        tile,
-        ks,
-        (t) => [
-          `let br_${t} = bc_${t} % KHW;`,
-          `let bh_${t} = i32(br_${t} / params.kw) * params.dh - params.ph;`,
-          `let bw_${t} = i32(br_${t} % params.kw) * params.dw - params.pw;`,
-          `let bo_${t} = (g * params.cg + bc_${t} / KHW) * HW;`,
-        ],
-        () => [],
-        (t, kk) =>
-          `x_at(bo_${t} + qb_${kk}, bh_${t} + qy_${kk}, bw_${t} + qx_${kk})`,
-      );
-      const out = `fn out_index(g: u32, row: u32, col: u32) -> u32 {
-  return (g * params.ocg + row) * params.n + col;
-}`;
-      return { a, b, helpers: [X_AT, out] };
-    }
-    default:
-      return product satisfies never;
-  }
-}
-
-function convShader(
-  product: ConvProduct,
-  tile: GemmTiling,
-  ks: number,
-  aMode: OperandMode,
-  hasBias: boolean,
-): string {
-  const { a, b, helpers } = productCode(product, tile, ks, aMode);
   const code = registerBlock(tile, ks, a, b, (i, j, value) => {
     const lines = [`if (row0 + ${i}u < M) {`];
     for (let q = 0; q < 4; q++) {
       const col = `col0 + ${4 * j + q}u`;
-      const bias = hasBias ? ` + bias[g * params.ocg + row0 + ${i}u]` : "";
       lines.push(
-        `  if (${col} < N) { out[out_index(g, row0 + ${i}u, ${col})] = ${value}.${
+        `  if (${col} < N) { out[(g * p.ocg + row0 + ${i}u) * N + ${col}] = ${value}.${
           "xyzw"[q]
-        }${bias}; }`,
+        }; }`,
       );
     }
     lines.push("}");
     return lines;
   });
-  const bindings = [
-    operandBinding("a", 0, aMode),
-    operandBinding("b", 1, "scalar"),
-  ];
-  if (hasBias) {
-    bindings.push(`@group(0) @binding(2) var<storage, read> bias: array<f32>;`);
-  }
-  const outBinding = bindings.length;
-  bindings.push(
-    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;`,
+  const loop = `  for (var k = 0u; k < K; k += ${ks}u) {
+${code.STEP}
+  }`;
+  return fillConv(
+    tile,
+    "scalar",
+    false,
+    false,
+    [X_AT_2D],
+    code.SETUP,
+    code.ACCUMULATORS,
+    loop,
+    code.STORE,
   );
-  return fillTemplate(shaderSource("conv2d"), {
-    BINDINGS: bindings.join("\n"),
-    PARAMS_BINDING: outBinding + 1,
-    PARAMS_SPACE: "uniform",
-    FETCH: helpers.join("\n"),
-    WG_X: tile.groupX,
-    WG_Y: tile.groupY,
-    TM: tile.rows,
-    TN: tile.cols,
-    KS: ks,
-    ...code,
+}
+
+function backwardWeight(
+  x: GPUBuffer,
+  gy: GPUBuffer,
+  s: Conv2dShape,
+): GPUBuffer {
+  const cg = s.inChannels / s.groups;
+  const ocg = s.outChannels / s.groups;
+  const khw = s.kernelHeight * s.kernelWidth;
+  const ohw = s.outHeight * s.outWidth;
+  const out = allocate(s.outChannels * cg * khw * 4, "conv2d weight gradient");
+  const tile = ocg >= 32 ? tuning.matmul : tuning.matmulThin;
+  const ks = 1;
+  const key =
+    `conv2d|weight|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}`;
+  const compiled = pipeline(key, () => weightGradientShader(tile, ks));
+  const n = cg * khw;
+  const params = convParams({
+    batch: s.batch,
+    c: s.inChannels,
+    h: s.inHeight,
+    w: s.inWidth,
+    oc: s.outChannels,
+    oh: s.outHeight,
+    ow: s.outWidth,
+    cg,
+    ocg,
+    kh: s.kernelHeight,
+    kw: s.kernelWidth,
+    tilesW: 0,
+    sh: s.strideHeight,
+    sw: s.strideWidth,
+    ph: s.padHeight,
+    pw: s.padWidth,
+    dh: s.dilationHeight,
+    dw: s.dilationWidth,
+    outH: 0,
+    outW: 0,
+    outSy: 0,
+    outSx: 0,
+    outY0: 0,
+    outX0: 0,
+    m: ocg,
+    n,
+    k: s.batch * ohw,
+    aGroupStride: 0,
   });
+  dispatchTiled(
+    "conv2d weight gradient",
+    compiled,
+    [
+      { kind: "buffer", buffer: gy },
+      { kind: "buffer", buffer: x },
+      { kind: "buffer", buffer: out },
+    ],
+    params,
+    [
+      Math.ceil(n / (tile.cols * tile.groupX)),
+      Math.ceil(ocg / (tile.rows * tile.groupY)),
+      s.groups,
+    ],
+  );
+  return out;
 }
 
 function checkConvShape(s: Conv2dShape): void {
@@ -336,72 +763,14 @@ function checkConvShape(s: Conv2dShape): void {
   }
 }
 
-function run(
-  product: ConvProduct,
-  a: GPUBuffer,
-  b: GPUBuffer,
-  bias: GPUBuffer | undefined,
-  s: Conv2dShape,
-): GPUBuffer {
-  checkConvShape(s);
-  const sizes = gemmSizes(product, s);
-  const out = allocate(sizes.out * 4, `conv2d ${product}`);
-  if (sizes.out === 0) return out;
-  const tile = sizes.m <= 16 ? tuning.matmulThin : tuning.matmul;
-  const ks = product === "forward" && sizes.k % 4 === 0 ? 4 : 1;
-  const aMode: OperandMode = product === "forward" && ks === 4
-    ? "vec4"
-    : "scalar";
-  const key =
-    `conv2d|${product}|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}|` +
-    `${aMode}|${bias !== undefined}`;
-  const compiled = pipeline(
-    key,
-    () => convShader(product, tile, ks, aMode, bias !== undefined),
-  );
-  const cg = s.inChannels / s.groups;
-  const ocg = s.outChannels / s.groups;
-  const khw = s.kernelHeight * s.kernelWidth;
-  const ohw = s.outHeight * s.outWidth;
-  const hw = s.inHeight * s.inWidth;
-  const aGroupStride = product === "backwardWeight"
-    ? ocg * ohw
-    : ocg * cg * khw;
-  const params = new Uint32Array(24);
-  const i32 = new Int32Array(params.buffer);
-  params.set([
-    s.batch,
-    s.inChannels,
-    s.inHeight,
-    s.inWidth,
-    s.outChannels,
-    s.kernelHeight,
-    s.kernelWidth,
-    s.outHeight,
-    s.outWidth,
-  ]);
-  i32.set([
-    s.strideHeight,
-    s.strideWidth,
-    s.padHeight,
-    s.padWidth,
-    s.dilationHeight,
-    s.dilationWidth,
-  ], 9);
-  params.set([cg, ocg, sizes.m, sizes.n, sizes.k, aGroupStride, 0], 15);
-  void hw;
-  const bindings: Binding[] = [{ kind: "buffer", buffer: a }, {
-    kind: "buffer",
-    buffer: b,
-  }];
-  if (bias) bindings.push({ kind: "buffer", buffer: bias });
-  bindings.push({ kind: "buffer", buffer: out });
-  dispatchTiled(`conv2d ${product}`, compiled, bindings, params, [
-    Math.ceil(sizes.n / (tile.cols * tile.groupX)),
-    Math.ceil(sizes.m / (tile.rows * tile.groupY)),
-    s.groups,
-  ]);
-  return out;
+/** Numbers of elements of x, w and y. */
+function sizes(s: Conv2dShape): { x: number; w: number; y: number } {
+  return {
+    x: s.batch * s.inChannels * s.inHeight * s.inWidth,
+    w: s.outChannels * (s.inChannels / s.groups) * s.kernelHeight *
+      s.kernelWidth,
+    y: s.batch * s.outChannels * s.outHeight * s.outWidth,
+  };
 }
 
 /**
@@ -420,7 +789,10 @@ export function conv2dForward(
   bias: GPUBuffer | undefined,
   s: Conv2dShape,
 ): GPUBuffer {
-  return run("forward", w, x, bias, s);
+  checkConvShape(s);
+  const n = sizes(s);
+  if (n.y === 0) return allocate(0, "conv2d");
+  return forward(x, w, bias, s);
 }
 
 /**
@@ -438,7 +810,10 @@ export function conv2dBackwardInput(
   w: GPUBuffer,
   s: Conv2dShape,
 ): GPUBuffer {
-  return run("backwardInput", w, gy, undefined, s);
+  checkConvShape(s);
+  const n = sizes(s);
+  if (n.x === 0) return allocate(0, "conv2d input gradient");
+  return backwardInput(gy, w, s);
 }
 
 /**
@@ -456,5 +831,8 @@ export function conv2dBackwardWeight(
   gy: GPUBuffer,
   s: Conv2dShape,
 ): GPUBuffer {
-  return run("backwardWeight", gy, x, undefined, s);
+  checkConvShape(s);
+  const n = sizes(s);
+  if (n.w === 0) return allocate(0, "conv2d weight gradient");
+  return backwardWeight(x, gy, s);
 }

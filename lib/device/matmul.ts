@@ -42,31 +42,48 @@ const TEXTURE_WIDTH = 1 << TEXTURE_SHIFT;
 const TEXTURE_MAX_HEIGHT = 8192;
 const freeTextures = new Map<string, GPUTexture[]>();
 
+/** rgba32float holds 4 floats per texel (vec4 operands), r32float one (gathered scalars). */
+export type StagingFormat = "rgba32float" | "r32float";
+
+const FLOATS_PER_TEXEL: Record<StagingFormat, number> = {
+  rgba32float: 4,
+  r32float: 1,
+};
+
 /** True when `floats` floats fit one staging texture. */
-export function fitsTexture(floats: number): boolean {
-  return Math.ceil(floats / 4) <= TEXTURE_WIDTH * TEXTURE_MAX_HEIGHT;
+export function fitsTexture(
+  floats: number,
+  format: StagingFormat = "rgba32float",
+): boolean {
+  return Math.ceil(floats / FLOATS_PER_TEXEL[format]) <=
+    TEXTURE_WIDTH * TEXTURE_MAX_HEIGHT;
 }
 
 /** Size of the staging texture for `texels` texels, rounded to powers of two so few sizes exist. */
-function textureSize(texels: number): [number, number] {
+function textureSize(texels: number, format: StagingFormat): [number, number] {
   texels = Math.max(1, texels);
-  // bytesPerRow must be a multiple of 256: at least 16 rgba32float texels
+  // bytesPerRow must be a multiple of 256 bytes
+  const minWidth = 256 / (4 * FLOATS_PER_TEXEL[format]);
   const width = Math.max(
-    16,
+    minWidth,
     Math.min(TEXTURE_WIDTH, 2 ** Math.ceil(Math.log2(texels))),
   );
   const height = 2 ** Math.ceil(Math.log2(Math.ceil(texels / width)));
   return [width, height];
 }
 
+function textureKey(width: number, height: number, format: string): string {
+  return `${format} ${width}x${height}`;
+}
+
 /** A staging texture to hold `texels` texels; hand it back with {@link returnTexture}. */
-function takeTexture(texels: number): GPUTexture {
-  const [width, height] = textureSize(texels);
-  const key = `${width}x${height}`;
+function takeTexture(texels: number, format: StagingFormat): GPUTexture {
+  const [width, height] = textureSize(texels, format);
+  const key = textureKey(width, height, format);
   return freeTextures.get(key)?.pop() ?? gpu.createTexture({
-    label: `matmul operand ${key}`,
+    label: `staged operand ${key}`,
     size: [width, height],
-    format: "rgba32float",
+    format,
     usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
   });
 }
@@ -76,8 +93,8 @@ function takeTexture(texels: number): GPUTexture {
  * the dispatch that reads it: commands of one encoder run in order, so a
  * later copy into it waits for that dispatch.
  */
-function returnTexture(texture: GPUTexture): void {
-  const key = `${texture.width}x${texture.height}`;
+export function returnTexture(texture: GPUTexture): void {
+  const key = textureKey(texture.width, texture.height, texture.format);
   let list = freeTextures.get(key);
   if (!list) freeTextures.set(key, list = []);
   list.push(texture);
@@ -91,15 +108,24 @@ export function releaseStagingTextures(): void {
   freeTextures.clear();
 }
 
-/** Records copies of the first `floats` floats of `buffer` into a staging texture. */
-export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
-  const texels = Math.ceil(floats / 4);
-  const texture = takeTexture(texels);
+/**
+ * Records copies of the first `floats` floats of `buffer` into a staging
+ * texture, laid out flat: float (or vec4) i sits at texel (i mod width,
+ * i / width) with width 2^TEXTURE_SHIFT once it is full.
+ */
+export function stageInTexture(
+  buffer: GPUBuffer,
+  floats: number,
+  format: StagingFormat = "rgba32float",
+): GPUTexture {
+  const perTexel = FLOATS_PER_TEXEL[format];
+  const texels = Math.ceil(floats / perTexel);
+  const texture = takeTexture(texels, format);
   const encoder = commandEncoder();
   const width = texture.width;
   const rows = Math.floor(texels / width);
   const rest = texels - rows * width;
-  const bytesPerRow = width * 16;
+  const bytesPerRow = width * 4 * perTexel;
   if (rows > 0) {
     encoder.copyBufferToTexture({ buffer, bytesPerRow }, { texture }, [
       width,
@@ -107,8 +133,8 @@ export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
     ]);
   }
   if (rest > 0) {
-    // the last, partial row: its final texel may read up to 12 bytes past
-    // the operand, which the pool's size classes (multiples of 64) hold
+    // the last, partial row: an rgba texel may read up to 12 bytes past the
+    // operand, which the pool's size classes (multiples of 64) hold
     encoder.copyBufferToTexture(
       { buffer, offset: rows * bytesPerRow, bytesPerRow },
       { texture, origin: [0, rows] },

@@ -36,6 +36,10 @@ export interface AdapterTuning {
   matmul: GemmTiling;
   /** Matmul when the output has few rows or columns (a batch of 1-16 samples). */
   matmulThin: GemmTiling;
+  /** Direct conv2d: rows are output channels, `cols` the widest run of output pixels along a row. */
+  conv: GemmTiling;
+  /** Direct conv2d with fewer than 32 output channels per group. */
+  convThin: GemmTiling;
 }
 
 /** Adapter kinds that get their own tuning. */
@@ -49,6 +53,8 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     source: "texture",
     matmul: { rows: 32, cols: 16, groupX: 8, groupY: 1 },
     matmulThin: { rows: 4, cols: 16, groupX: 8, groupY: 1 },
+    conv: { rows: 32, cols: 16, groupX: 8, groupY: 1 },
+    convThin: { rows: 4, cols: 16, groupX: 8, groupY: 1 },
   },
   // Discrete GPUs: many more threads in flight, smaller register blocks.
   gpu: {
@@ -56,6 +62,8 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     source: "buffer",
     matmul: { rows: 8, cols: 8, groupX: 16, groupY: 8 },
     matmulThin: { rows: 4, cols: 4, groupX: 16, groupY: 4 },
+    conv: { rows: 8, cols: 8, groupX: 16, groupY: 8 },
+    convThin: { rows: 4, cols: 8, groupX: 16, groupY: 4 },
   },
 };
 
