@@ -116,63 +116,138 @@ function directColumns(ow: number, widest: number): number {
   return best;
 }
 
+/** The packed weights as the row operand: kernel tap kk = (cu, kx) of the step's channels. */
+function packedWeights(
+  tile: GemmTiling,
+  aMode: OperandMode,
+  channels: number,
+  kw: number,
+): TileOperand {
+  const setup: string[] = [];
+  const load: string[] = [];
+  const vec = aMode !== "scalar";
+  if (vec) {
+    for (let r = 0; r < tile.rows / 4; r++) {
+      setup.push(`let ac_${r} = a_base + min(row0 + ${4 * r}u, M - 4u);`);
+    }
+  } else {
+    for (let i = 0; i < tile.rows; i++) {
+      setup.push(`let ar_${i} = a_base + min(row0 + ${i}u, M - 1u);`);
+    }
+  }
+  for (let cu = 0; cu < channels; cu++) {
+    // a channel past the end reads the last one's weights; its x reads are zero
+    load.push(
+      `let k_${cu} = (min(c + ${cu}u, p.cg - 1u) * p.kh + ky) * ${kw}u;`,
+    );
+    for (let kx = 0; kx < kw; kx++) {
+      const kk = cu * kw + kx;
+      if (vec) {
+        for (let r = 0; r < tile.rows / 4; r++) {
+          load.push(
+            `let a_${kk}_${r} = fetch_a(ac_${r} + (k_${cu} + ${kx}u) * M);`,
+          );
+        }
+      } else {
+        for (let i = 0; i < tile.rows; i++) {
+          load.push(`let a_${kk}_${i} = a[ar_${i} + (k_${cu} + ${kx}u) * M];`);
+        }
+      }
+    }
+  }
+  return {
+    setup,
+    load,
+    value: vec
+      ? (i, kk) => `a_${kk}_${i >> 2}.${"xyzw"[i & 3]}`
+      : (i, kk) => `a_${kk}_${i}`,
+  };
+}
+
 function directShader(
   tile: GemmTiling,
+  pixelRows: number,
+  channels: number,
   d: Pick<Direct, "kw" | "sw" | "dw">,
   aMode: OperandMode,
   bTexture: boolean,
   hasBias: boolean,
 ): string {
-  const a = matmulA(true, aMode, tile, d.kw);
+  const a = packedWeights(tile, aMode, channels, d.kw);
+  // the register block's columns: pixelRows output rows of tile.cols pixels
+  const block: GemmTiling = { ...tile, cols: tile.cols * pixelRows };
+  const groups = tile.cols / 4;
   const span = (tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1;
+  const load: string[] = [];
+  for (let cu = 0; cu < channels; cu++) {
+    load.push(`let plane_${cu} = xplane + min(c + ${cu}u, p.cg - 1u) * HW;`);
+    for (let r = 0; r < pixelRows; r++) {
+      const v = `${cu}_${r}`;
+      load.push(
+        `let iy_${v} = iy0 + ${r} * p.sh + i32(ky) * p.dh;`,
+        `let ok_${v} = c + ${cu}u < p.cg && iy_${v} >= 0 && iy_${v} < h_i32;`,
+        `let xrow_${v} = plane_${cu} + u32(clamp(iy_${v}, 0, h_i32 - 1)) * W;`,
+      );
+      for (let e = 0; e < span; e++) {
+        load.push(
+          `let x_${v}_${e} = x_at(xrow_${v}, ok_${v}, ix0 + ${e}, w_i32);`,
+        );
+      }
+    }
+  }
   const window: TileOperand = {
     setup: [],
-    load: Array.from(
-      { length: span },
-      (_, e) => `let x_${e} = x_at(xrow, row_ok, ix0 + ${e}, w_i32);`,
-    ),
-    value: (j, kx) =>
-      `vec4<f32>(${
-        [0, 1, 2, 3].map((q) => `x_${(4 * j + q) * d.sw + kx * d.dw}`).join(
-          ", ",
-        )
-      })`,
+    load,
+    value: (j, kk) => {
+      const [cu, kx] = [Math.floor(kk / d.kw), kk % d.kw];
+      const r = Math.floor(j / groups);
+      const t = (j % groups) * 4;
+      return `vec4<f32>(${
+        [0, 1, 2, 3].map((q) => `x_${cu}_${r}_${(t + q) * d.sw + kx * d.dw}`)
+          .join(", ")
+      })`;
+    },
   };
-  const code = registerBlock(tile, d.kw, a, window, (i, j, value) => {
-    const lines = [
-      `if (n_ok && row0 + ${i}u < M) {`,
-      `  let o = ((nb * p.oc + g * p.ocg + row0 + ${i}u) * p.out_h + p.out_y0 + oy * p.out_sy) * p.out_w + p.out_x0;`,
-    ];
-    for (let q = 0; q < 4; q++) {
-      const x = `ox0 + ${4 * j + q}u`;
-      const bias = hasBias ? ` + bias[g * p.ocg + row0 + ${i}u]` : "";
-      lines.push(
-        `  if (${x} < p.ow) { out[o + (${x}) * p.out_sx] = ${value}.${
-          "xyzw"[q]
-        }${bias}; }`,
-      );
-    }
-    lines.push("}");
-    return lines;
-  });
+  const code = registerBlock(
+    block,
+    channels * d.kw,
+    a,
+    window,
+    (i, j, value) => {
+      const r = Math.floor(j / groups);
+      const t = (j % groups) * 4;
+      const lines = [
+        `if (n_ok && row0 + ${i}u < M && oy + ${r}u < p.oh) {`,
+        `  let o = ((nb * p.oc + g * p.ocg + row0 + ${i}u) * p.out_h + p.out_y0 + (oy + ${r}u) * p.out_sy) * p.out_w + p.out_x0;`,
+      ];
+      for (let q = 0; q < 4; q++) {
+        const x = `ox0 + ${t + q}u`;
+        const bias = hasBias ? ` + bias[g * p.ocg + row0 + ${i}u]` : "";
+        lines.push(
+          `  if (${x} < p.ow) { out[o + (${x}) * p.out_sx] = ${value}.${
+            "xyzw"[q]
+          }${bias}; }`,
+        );
+      }
+      lines.push("}");
+      return lines;
+    },
+  );
   const setup = [
     "let tw = col_tile % p.tiles_w;",
     "let r = col_tile / p.tiles_w;",
-    "let n_ok = r < p.batch * p.oh;",
-    "let rr = min(r, p.batch * p.oh - 1u);",
-    "let oy = rr % p.oh;",
-    "let nb = rr / p.oh;",
+    `let tiles_h = (p.oh + ${pixelRows - 1}u) / ${pixelRows}u;`,
+    "let n_ok = r < p.batch * tiles_h;",
+    "let rr = min(r, p.batch * tiles_h - 1u);",
+    `let oy = rr % tiles_h * ${pixelRows}u;`,
+    "let nb = rr / tiles_h;",
     `let ox0 = tw * ${tile.cols}u;`,
     "let iy0 = i32(oy) * p.sh - p.ph;",
     "let ix0 = i32(ox0) * p.sw - p.pw;",
     "let xplane = (nb * p.c + g * p.cg) * HW;",
   ].map((line) => `  ${line}`).join("\n");
-  const loop = `  for (var c = 0u; c < p.cg; c++) {
+  const loop = `  for (var c = 0u; c < p.cg; c += ${channels}u) {
     for (var ky = 0u; ky < p.kh; ky++) {
-      let iy = iy0 + i32(ky) * p.dh;
-      let row_ok = iy >= 0 && iy < i32(H);
-      let xrow = xplane + c * HW + u32(clamp(iy, 0, i32(H) - 1)) * W;
-      let k = (c * p.kh + ky) * ${d.kw}u;
 ${code.STEP}
     }
   }`;
@@ -323,6 +398,13 @@ function direct(
     rows,
     cols: directColumns(d.ow, base.cols),
   };
+  // several output rows per invocation where rows are short (12x12 layers)
+  const pixelRows = d.ow <= (base.shortRow ?? 0) ? base.pixelRows ?? 1 : 1;
+  // channels per loop step: more k per accumulator load, when there are several
+  const channels = Math.min(
+    d.cg,
+    d.kw <= (base.narrowKernel ?? 0) ? base.channels ?? 1 : 1,
+  );
   const vec = tuning.source === "texture" ? "texture" : "vec4";
   const kFloats = d.groups * d.cg * d.kh * d.kw * m;
   const aMode: OperandMode =
@@ -333,10 +415,21 @@ function direct(
   const bTexture = vec === "texture" && fitsTexture(inputFloats, "r32float");
   const key =
     `conv2d|direct|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|` +
-    `kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${bias !== undefined}`;
+    `${pixelRows}|${channels}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${
+      bias !== undefined
+    }`;
   const compiled = pipeline(
     key,
-    () => directShader(tile, d, aMode, bTexture, bias !== undefined),
+    () =>
+      directShader(
+        tile,
+        pixelRows,
+        channels,
+        d,
+        aMode,
+        bTexture,
+        bias !== undefined,
+      ),
   );
   const tilesW = Math.ceil(d.ow / tile.cols);
   const params = convParams({
@@ -380,7 +473,7 @@ function direct(
   if (bias) bindings.push({ kind: "buffer", buffer: bias });
   bindings.push({ kind: "buffer", buffer: out });
   dispatchTiled("conv2d", compiled, bindings, params, [
-    Math.ceil(d.batch * d.oh * tilesW / tile.groupX),
+    Math.ceil(d.batch * Math.ceil(d.oh / pixelRows) * tilesW / tile.groupX),
     Math.ceil(m / (tile.rows * tile.groupY)),
     d.groups,
   ]);

@@ -20,6 +20,14 @@ export interface GemmTiling {
   groupX: number;
   /** Invocations of a workgroup along the rows. */
   groupY: number;
+  /** Direct conv2d: output rows per invocation where rows are at most `shortRow` pixels. */
+  pixelRows?: number;
+  /** See `pixelRows`. */
+  shortRow?: number;
+  /** Direct conv2d: input channels per loop step for kernels at most `narrowKernel` wide. */
+  channels?: number;
+  /** See `channels`. */
+  narrowKernel?: number;
 }
 
 /** The tunings of one kind of adapter. */
@@ -53,7 +61,16 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     source: "texture",
     matmul: { rows: 32, cols: 16, groupX: 8, groupY: 1 },
     matmulThin: { rows: 4, cols: 16, groupX: 8, groupY: 1 },
-    conv: { rows: 32, cols: 16, groupX: 8, groupY: 1 },
+    conv: {
+      rows: 32,
+      cols: 16,
+      groupX: 8,
+      groupY: 1,
+      pixelRows: 2,
+      shortRow: 16,
+      channels: 2,
+      narrowKernel: 5,
+    },
     convThin: { rows: 4, cols: 16, groupX: 8, groupY: 1 },
   },
   // Discrete GPUs: many more threads in flight, smaller register blocks.
