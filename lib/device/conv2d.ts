@@ -19,7 +19,6 @@ import {
   dispatchTiled,
   fetchFunction,
   fitsTexture,
-  matmulA,
   operandBinding,
   type OperandMode,
   registerBlock,

@@ -304,7 +304,7 @@ export type OperandMode = "texture" | "vec4" | "scalar";
  * A [m, k] (or [k, m] when transposed) as the row operand, read at
  * `a_base` + offsets with the shader's M and K.
  */
-export function matmulA(
+function matmulA(
   trans: boolean,
   mode: OperandMode,
   tile: GemmTiling,
@@ -355,7 +355,7 @@ export function matmulA(
  * B [k, n] (or [n, k] when transposed) as the column operand, read at
  * `b_base` + offsets with the shader's N and K.
  */
-export function matmulB(
+function matmulB(
   trans: boolean,
   mode: OperandMode,
   tile: GemmTiling,
