@@ -1,0 +1,248 @@
+/**
+ * The kernel's side of the executor: starts the agent (agent.ts) as a Deno
+ * child process, sends it commands on its stdin and reads its stdout and
+ * stderr, where printed text and the agent's event frames arrive in order.
+ * The kernel process itself never runs user code, so it keeps answering
+ * heartbeats and interrupts while a cell runs.
+ */
+import type { AgentEvent, Command } from "./agent_protocol.ts";
+import { FrameSplitter } from "./frames.ts";
+import type { Logger } from "./log.ts";
+
+/** Where the executor's output goes. */
+export interface ExecutorListener {
+  /** Text the executor printed. */
+  stream(name: "stdout" | "stderr", text: string): void;
+  /** An agent event other than a finished evaluation. */
+  event(event: AgentEvent): void;
+  /** The process ended without being asked to. */
+  exited(status: Deno.CommandStatus): void;
+}
+
+/** How to start an executor. */
+export interface ExecutorOptions {
+  /** The notebook's folder: the executor's working directory. */
+  cwd: string;
+  /** Deno permission flags for user code, e.g. ["--allow-all"]. */
+  permissions: string[];
+  /** Extra `deno run` flags (e.g. ["--config", path]). */
+  denoFlags?: string[];
+  logger: Logger;
+}
+
+/** The result of one evaluation. */
+export type Evaluation = Extract<AgentEvent, { type: "done" }>;
+
+/** Raised for an evaluation whose executor died before it finished. */
+export class ExecutorDied extends Error {
+  override name = "ExecutorDied";
+  /** How the process ended. */
+  readonly status: Deno.CommandStatus | null;
+  /**
+   * @param message what to tell the user
+   * @param status the process's exit status, null when the kernel killed it
+   */
+  constructor(message: string, status: Deno.CommandStatus | null) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const AGENT = new URL("./agent.ts", import.meta.url);
+
+/** One executor process. A dead one is replaced by a new Executor, never reused. */
+export class Executor {
+  readonly #process: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #nonce = crypto.randomUUID().replaceAll("-", "");
+  readonly #listener: ExecutorListener;
+  readonly #logger: Logger;
+  readonly #pending = new Map<
+    string,
+    { resolve: (e: Evaluation) => void; reject: (e: Error) => void }
+  >();
+  readonly #replies = new Map<string, (event: AgentEvent) => void>();
+  // An evaluation finishes once its done frame (stdout) and sync marker (stderr) are both in.
+  readonly #doneFrames = new Map<string, Evaluation>();
+  readonly #syncs = new Set<string>();
+  #killedOnPurpose = false;
+  /** Resolves when the agent has started and can evaluate. */
+  readonly ready: Promise<void>;
+  /** Resolves when the process has ended. */
+  readonly ended: Promise<Deno.CommandStatus>;
+
+  /**
+   * Starts the process.
+   *
+   * @param options working directory, permissions, logger
+   * @param listener where output goes
+   */
+  constructor(options: ExecutorOptions, listener: ExecutorListener) {
+    this.#listener = listener;
+    this.#logger = options.logger;
+    const args = [
+      "run",
+      ...options.permissions,
+      ...(options.denoFlags ?? []),
+      AGENT.pathname,
+      this.#nonce,
+    ];
+    this.#logger.debug(
+      `starting executor: deno ${args.join(" ")} in ${options.cwd}`,
+    );
+    this.#process = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: options.cwd,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      // NO_COLOR keeps ANSI codes out of printed text; tools in cells still may add them.
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    this.#stdin = this.#process.stdin.getWriter();
+    let markReady: () => void;
+    this.ready = new Promise((resolve) => markReady = resolve);
+    this.#readPipe("stdout", this.#process.stdout, (event) => {
+      if (event.type === "ready") markReady();
+      else this.#dispatch(event);
+    });
+    this.#readPipe("stderr", this.#process.stderr, () => {});
+    this.ended = this.#process.status.then((status) => {
+      this.#logger.debug(`executor ended: ${JSON.stringify(status)}`);
+      const reason = this.#killedOnPurpose
+        ? new ExecutorDied("The executor was stopped", null)
+        : new ExecutorDied(describeExit(status), status);
+      for (const pending of this.#pending.values()) pending.reject(reason);
+      this.#pending.clear();
+      if (!this.#killedOnPurpose) this.#listener.exited(status);
+      return status;
+    });
+    // If it dies before it is ready, nothing waits on ready forever.
+    this.ended.then(() => markReady());
+  }
+
+  /** The process id, for logs and tests. */
+  get pid(): number {
+    return this.#process.pid;
+  }
+
+  /**
+   * Evaluates transpiled cell code.
+   *
+   * @param command the eval command (its id names the evaluation)
+   * @returns the evaluation's result, after all its output has been streamed
+   * @throws {ExecutorDied} when the process ends first
+   */
+  evaluate(command: Extract<Command, { op: "eval" }>): Promise<Evaluation> {
+    const result = new Promise<Evaluation>((resolve, reject) =>
+      this.#pending.set(command.id, { resolve, reject })
+    );
+    this.send(command);
+    return result;
+  }
+
+  /**
+   * Asks the agent something and waits for the reply with the same id.
+   *
+   * @param command a complete or inspect command
+   * @param timeoutMs how long a busy agent may take
+   * @returns the reply, or null on timeout
+   */
+  ask(
+    command: Extract<Command, { op: "complete" | "inspect" }>,
+    timeoutMs: number,
+  ): Promise<AgentEvent | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#replies.delete(command.id);
+        resolve(null);
+      }, timeoutMs);
+      this.#replies.set(command.id, (event) => {
+        clearTimeout(timer);
+        resolve(event);
+      });
+      this.send(command);
+    });
+  }
+
+  /**
+   * Sends a command (ignored once the process is gone).
+   *
+   * @param command the command
+   */
+  send(command: Command): void {
+    this.#stdin.write(new TextEncoder().encode(JSON.stringify(command) + "\n"))
+      .catch((error) =>
+        this.#logger.debug(`cannot write to the executor: ${error}`)
+      );
+  }
+
+  /** Kills the process (SIGKILL: a busy synchronous loop ignores anything gentler). */
+  kill(): void {
+    this.#killedOnPurpose = true;
+    try {
+      this.#process.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+
+  #dispatch(event: AgentEvent): void {
+    if (event.type === "done") {
+      this.#doneFrames.set(event.id, event);
+      this.#finish(event.id);
+    } else if (
+      event.type === "complete_reply" || event.type === "inspect_reply"
+    ) {
+      this.#replies.get(event.id)?.(event);
+      this.#replies.delete(event.id);
+    } else {
+      this.#listener.event(event);
+    }
+  }
+
+  #finish(id: string): void {
+    const done = this.#doneFrames.get(id);
+    if (!done || !this.#syncs.has(id)) return;
+    this.#doneFrames.delete(id);
+    this.#syncs.delete(id);
+    this.#pending.get(id)?.resolve(done);
+    this.#pending.delete(id);
+  }
+
+  async #readPipe(
+    name: "stdout" | "stderr",
+    pipe: ReadableStream<Uint8Array>,
+    onEvent: (e: AgentEvent) => void,
+  ) {
+    const splitter = new FrameSplitter(this.#nonce);
+    const handle = (bytes: Uint8Array) => {
+      for (const piece of splitter.push(bytes)) {
+        if (piece.kind === "text") this.#listener.stream(name, piece.text);
+        else if (piece.kind === "sync") {
+          this.#syncs.add(piece.id);
+          this.#finish(piece.id);
+        } else {
+          try {
+            onEvent(JSON.parse(piece.json));
+          } catch (error) {
+            this.#logger.warn(`malformed frame from the executor: ${error}`);
+          }
+        }
+      }
+    };
+    try {
+      for await (const chunk of pipe) handle(chunk);
+    } catch (error) {
+      this.#logger.debug(`${name} of the executor closed: ${error}`);
+    }
+    handle(new Uint8Array(0));
+  }
+}
+
+function describeExit(status: Deno.CommandStatus): string {
+  const how = status.signal
+    ? `was killed by ${status.signal}`
+    : `exited with code ${status.code}`;
+  return `The executor ${how}: all state was lost, and a fresh executor is starting`;
+}

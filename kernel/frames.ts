@@ -1,0 +1,68 @@
+/**
+ * Splits an executor's output pipe into printed text and agent frames
+ * (see agent_protocol.ts for the framing). Pure and incremental: a frame may
+ * arrive split across any number of chunks.
+ */
+import { FRAME_MARK } from "./agent_protocol.ts";
+
+/** A piece of an output pipe: printed text, an event frame's JSON, or a sync marker. */
+export type Piece = { kind: "text"; text: string } | {
+  kind: "frame";
+  json: string;
+} | { kind: "sync"; id: string };
+
+/** Incremental splitter for one pipe. */
+export class FrameSplitter {
+  readonly #marker: string;
+  readonly #decoder = new TextDecoder(); // invalid UTF-8 (binary garbage) becomes U+FFFD
+  #pending = "";
+
+  /** @param nonce the executor's random nonce */
+  constructor(nonce: string) {
+    this.#marker = FRAME_MARK + nonce;
+  }
+
+  /**
+   * Feeds bytes; returns the complete pieces they finish.
+   *
+   * @param bytes the next chunk (empty at end of stream to flush a split character)
+   * @returns text and frames, in order
+   */
+  push(bytes: Uint8Array): Piece[] {
+    this.#pending += this.#decoder.decode(bytes, { stream: bytes.length > 0 });
+    const pieces: Piece[] = [];
+    for (;;) {
+      const start = this.#pending.indexOf(this.#marker);
+      if (start < 0) break;
+      const end = this.#pending.indexOf("\n", start);
+      if (end < 0) break; // the frame is not complete yet
+      if (start > 0) {
+        pieces.push({ kind: "text", text: this.#pending.slice(0, start) });
+      }
+      const body = this.#pending.slice(start + this.#marker.length, end);
+      pieces.push(
+        body.startsWith("sync:")
+          ? { kind: "sync", id: body.slice(5) }
+          : { kind: "frame", json: body },
+      );
+      this.#pending = this.#pending.slice(end + 1);
+    }
+    // Hand out text now, except a tail that could be the start of a frame.
+    const frameStart = this.#pending.indexOf(this.#marker);
+    const keep = frameStart >= 0
+      ? frameStart
+      : partialMarkerStart(this.#pending, this.#marker);
+    if (keep > 0) {
+      pieces.push({ kind: "text", text: this.#pending.slice(0, keep) });
+      this.#pending = this.#pending.slice(keep);
+    }
+    return pieces;
+  }
+}
+
+/** Where a suffix of text that is a prefix of marker begins (text.length when none). */
+function partialMarkerStart(text: string, marker: string): number {
+  const from = text.lastIndexOf(marker[0], text.length - 1);
+  if (from >= 0 && marker.startsWith(text.slice(from))) return from;
+  return text.length;
+}

@@ -1,0 +1,206 @@
+/**
+ * What the kernel does for each request type: a table keyed by message type
+ * (spec: https://jupyter-client.readthedocs.io/en/stable/messaging.html).
+ * Each handler sends its reply; the kernel wraps it in busy/idle status.
+ */
+import type { Kernel, RequestChannel } from "./kernel.ts";
+import type { Message } from "./wire.ts";
+import { PROTOCOL_VERSION } from "./wire.ts";
+import { execute } from "./execute.ts";
+import type { HistoryQuery } from "./history.ts";
+import { codePoints } from "./text.ts";
+
+/** Handles one request. */
+export type Handler = (
+  kernel: Kernel,
+  request: Message,
+  channel: RequestChannel,
+) => Promise<void>;
+
+/** Every message type the kernel answers. */
+export type RequestType =
+  | "kernel_info_request"
+  | "execute_request"
+  | "complete_request"
+  | "inspect_request"
+  | "is_complete_request"
+  | "history_request"
+  | "comm_info_request"
+  | "comm_open"
+  | "comm_msg"
+  | "comm_close"
+  | "shutdown_request"
+  | "interrupt_request";
+
+/** How long a completion or inspection may wait for a busy executor. */
+const ASK_TIMEOUT_MS = 1000;
+
+const kernelInfo: Handler = async (kernel, request, channel) => {
+  await kernel.reply(request, channel, "kernel_info_reply", {
+    status: "ok",
+    protocol_version: PROTOCOL_VERSION,
+    implementation: "deno-webgpu",
+    implementation_version: "0.1.0",
+    language_info: {
+      name: "typescript",
+      version: Deno.version.typescript,
+      mimetype: "text/typescript",
+      file_extension: ".ts",
+      codemirror_mode: { name: "javascript", typescript: true },
+      pygments_lexer: "typescript",
+      nbconvert_exporter: "script",
+    },
+    banner:
+      `Deno WebGPU kernel: TypeScript cells on Deno ${Deno.version.deno} (V8 ${Deno.version.v8}).\n` +
+      "Globals: display, clearOutput, html, md, svg, image, plot, input.",
+    help_links: [
+      { text: "Deno manual", url: "https://docs.deno.com/runtime/" },
+      {
+        text: "WebGPU API",
+        url: "https://developer.mozilla.org/en-US/docs/Web/API/WebGPU_API",
+      },
+      {
+        text: "TypeScript handbook",
+        url: "https://www.typescriptlang.org/docs/handbook/",
+      },
+    ],
+    debugger: false,
+  });
+};
+
+const complete: Handler = async (kernel, request, channel) => {
+  const code = String(request.content.code ?? "");
+  const cursor = clampCursor(request.content.cursor_pos, code);
+  const answer = await kernel.executor.ask({
+    op: "complete",
+    id: crypto.randomUUID(),
+    code,
+    cursor,
+  }, ASK_TIMEOUT_MS);
+  const found = answer?.type === "complete_reply"
+    ? answer
+    : { matches: [], start: cursor, end: cursor };
+  await kernel.reply(request, channel, "complete_reply", {
+    status: "ok",
+    matches: found.matches,
+    cursor_start: found.start,
+    cursor_end: found.end,
+    metadata: {},
+  });
+};
+
+const inspect: Handler = async (kernel, request, channel) => {
+  const code = String(request.content.code ?? "");
+  const cursor = clampCursor(request.content.cursor_pos, code);
+  const detail = Number(request.content.detail_level ?? 0);
+  const answer = await kernel.executor.ask({
+    op: "inspect",
+    id: crypto.randomUUID(),
+    code,
+    cursor,
+    detail,
+  }, ASK_TIMEOUT_MS);
+  const found = answer?.type === "inspect_reply" && answer.found;
+  const text = found ? answer.text : "";
+  const data = found
+    ? { "text/plain": text, "text/markdown": "```\n" + text + "\n```" }
+    : {};
+  await kernel.reply(request, channel, "inspect_reply", {
+    status: "ok",
+    found,
+    data,
+    metadata: {},
+  });
+};
+
+const isComplete: Handler = async (kernel, request, channel) => {
+  const { cellCompleteness } = await kernel.transpiler();
+  await kernel.reply(
+    request,
+    channel,
+    "is_complete_reply",
+    cellCompleteness(String(request.content.code ?? "")),
+  );
+};
+
+const history: Handler = async (kernel, request, channel) => {
+  const entries = kernel.history.query(request.content as HistoryQuery);
+  await kernel.reply(request, channel, "history_reply", {
+    status: "ok",
+    history: entries,
+  });
+};
+
+// No comm targets are registered: comm_info lists none, and a comm_open is
+// answered with comm_close, as the spec asks for an unknown target.
+const commInfo: Handler = async (kernel, request, channel) => {
+  await kernel.reply(request, channel, "comm_info_reply", {
+    status: "ok",
+    comms: {},
+  });
+};
+
+const commOpen: Handler = async (kernel, request) => {
+  const commId = request.content.comm_id;
+  kernel.logger.warn(
+    `no comm target named ${
+      JSON.stringify(request.content.target_name)
+    }: closing comm ${commId}`,
+  );
+  await kernel.publish("comm_close", { comm_id: commId, data: {} }, request);
+};
+
+const commIgnored: Handler = (kernel, request) => {
+  kernel.logger.debug(
+    `${request.header.msg_type} for unknown comm ${request.content.comm_id}`,
+  );
+  return Promise.resolve();
+};
+
+const shutdown: Handler = async (kernel, request, channel) => {
+  const restart = request.content.restart === true;
+  await kernel.reply(request, channel, "shutdown_reply", {
+    status: "ok",
+    restart,
+  });
+  // The client restarts a kernel by starting a new process, so both cases end this one.
+  queueMicrotask(() => kernel.shutdown());
+};
+
+const interrupt: Handler = async (kernel, request, channel) => {
+  await kernel.interrupt();
+  await kernel.reply(request, channel, "interrupt_reply", { status: "ok" });
+};
+
+/** The handler table. */
+export const HANDLERS: Record<RequestType, Handler> = {
+  kernel_info_request: kernelInfo,
+  execute_request: execute,
+  complete_request: complete,
+  inspect_request: inspect,
+  is_complete_request: isComplete,
+  history_request: history,
+  comm_info_request: commInfo,
+  comm_open: commOpen,
+  comm_msg: commIgnored,
+  comm_close: commIgnored,
+  shutdown_request: shutdown,
+  interrupt_request: interrupt,
+};
+
+/**
+ * Whether the kernel has a handler for a message type.
+ *
+ * @param type a msg_type from a header
+ * @returns true for the types in the table
+ */
+export function isRequestType(type: string): type is RequestType {
+  return Object.hasOwn(HANDLERS, type);
+}
+
+function clampCursor(cursor: unknown, code: string): number {
+  const length = codePoints(code);
+  return typeof cursor === "number" && Number.isInteger(cursor)
+    ? Math.max(0, Math.min(cursor, length))
+    : length;
+}

@@ -1,0 +1,161 @@
+/**
+ * Installs (or removes) the kernelspec "deno-webgpu", so Jupyter lists
+ * "Deno WebGPU (TypeScript)" among its kernels:
+ *
+ *   deno task kernel:install [--prefix DIR] [--permissions "FLAGS"] [--log FILE]
+ *   deno task kernel:install --uninstall [--prefix DIR]
+ *
+ * Without --prefix the spec goes to the user's Jupyter data folder
+ * ($JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter);
+ * with it, to DIR/share/jupyter (what `jupyter kernelspec install --prefix` does).
+ * --permissions sets the Deno permission flags of user code (default
+ * --allow-all). --log makes the kernel write a debug log.
+ */
+import { parseArgs } from "node:util";
+import { encodePng } from "./png.ts";
+
+/** The kernelspec's folder name. */
+export const KERNEL_NAME = "deno-webgpu";
+
+/** What the install writes. */
+export interface InstallOptions {
+  /** Install under DIR/share/jupyter instead of the user's data folder. */
+  prefix?: string;
+  /** Deno permission flags for user code. */
+  permissions?: string;
+  /** A debug log file for the kernel. */
+  log?: string;
+}
+
+/**
+ * The folder Jupyter reads kernelspecs from.
+ *
+ * @param prefix an install prefix, or undefined for the user's folder
+ * @returns the `kernels` folder
+ */
+export function kernelsFolder(prefix?: string): string {
+  if (prefix) return `${prefix}/share/jupyter/kernels`;
+  const explicit = Deno.env.get("JUPYTER_DATA_DIR");
+  if (explicit) return `${explicit}/kernels`;
+  const xdg = Deno.env.get("XDG_DATA_HOME") ??
+    `${Deno.env.get("HOME")}/.local/share`;
+  return `${xdg}/jupyter/kernels`;
+}
+
+/**
+ * The kernel.json for this checkout.
+ *
+ * @param options permissions and log file
+ * @returns the kernelspec object
+ */
+export function kernelSpec(
+  options: InstallOptions = {},
+): Record<string, unknown> {
+  const main = new URL("./main.ts", import.meta.url).pathname;
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const argv = [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    "--config",
+    config,
+    main,
+    "{connection_file}",
+  ];
+  // "=" keeps a value that starts with "--" from reading as a flag of its own.
+  argv.push(`--permissions=${options.permissions ?? "--allow-all"}`);
+  if (options.log) argv.push(`--log=${options.log}`);
+  return {
+    argv,
+    display_name: "Deno WebGPU (TypeScript)",
+    language: "typescript",
+    // Interrupts come as interrupt_request on control, not as SIGINT.
+    interrupt_mode: "message",
+    metadata: { debugger: false },
+  };
+}
+
+/**
+ * Writes the kernelspec folder (kernel.json and two logos).
+ *
+ * @param options where and how
+ * @returns the folder written
+ */
+export async function install(options: InstallOptions = {}): Promise<string> {
+  const folder = `${kernelsFolder(options.prefix)}/${KERNEL_NAME}`;
+  await Deno.mkdir(folder, { recursive: true });
+  await Deno.writeTextFile(
+    `${folder}/kernel.json`,
+    JSON.stringify(kernelSpec(options), null, 2) + "\n",
+  );
+  for (const size of [32, 64]) {
+    await Deno.writeFile(
+      `${folder}/logo-${size}x${size}.png`,
+      await logo(size),
+    );
+  }
+  return folder;
+}
+
+/**
+ * Removes the kernelspec folder.
+ *
+ * @param prefix the prefix it was installed under, if any
+ * @returns the folder removed, or null when there was none
+ */
+export async function uninstall(prefix?: string): Promise<string | null> {
+  const folder = `${kernelsFolder(prefix)}/${KERNEL_NAME}`;
+  try {
+    await Deno.remove(folder, { recursive: true });
+    return folder;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** A logo: a 4x4 grid of tiles (a GPU's workgroups) shading from blue to orange. */
+async function logo(size: number): Promise<Uint8Array> {
+  const pixels = new Uint8Array(size * size * 4);
+  const tile = size / 4;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const inGap = x % tile < tile / 8 || y % tile < tile / 8;
+      const t = (Math.floor(x / tile) + Math.floor(y / tile)) / 6;
+      const offset = (y * size + x) * 4;
+      pixels.set(
+        inGap ? [0, 0, 0, 0] : [
+          Math.round(40 + 215 * t),
+          Math.round(90 + 60 * t),
+          Math.round(200 - 170 * t),
+          255,
+        ],
+        offset,
+      );
+    }
+  }
+  return await encodePng(pixels, size, size, 4);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      prefix: { type: "string" },
+      permissions: { type: "string" },
+      log: { type: "string" },
+      uninstall: { type: "boolean", default: false },
+    },
+  });
+  if (values.uninstall) {
+    const removed = await uninstall(values.prefix);
+    console.log(
+      removed
+        ? `Removed the kernelspec ${removed}`
+        : "No deno-webgpu kernelspec was installed there",
+    );
+  } else {
+    const folder = await install(values);
+    console.log(`Installed the kernelspec "${KERNEL_NAME}" in ${folder}`);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The kernel's entry point, as a kernelspec's argv runs it:
+ *
+ *   deno run --allow-all kernel/main.ts CONNECTION_FILE [--permissions "FLAGS"] [--log FILE]
+ *
+ * --permissions: the Deno permission flags for user code (default --allow-all,
+ * as Deno's own kernel). --log (or env DENO_WEBGPU_KERNEL_LOG): a debug log.
+ */
+import { parseArgs } from "node:util";
+import { parseConnectionInfo } from "./connection.ts";
+import { Kernel } from "./kernel.ts";
+import { createLogger } from "./log.ts";
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    permissions: { type: "string", default: "--allow-all" },
+    log: { type: "string" },
+  },
+});
+if (positionals.length !== 1) {
+  console.error(
+    "Usage: deno run --allow-all kernel/main.ts CONNECTION_FILE [--permissions FLAGS] [--log FILE]",
+  );
+  Deno.exit(2);
+}
+const logger = createLogger(
+  values.log ?? Deno.env.get("DENO_WEBGPU_KERNEL_LOG"),
+);
+const info = parseConnectionInfo(await Deno.readTextFile(positionals[0]));
+const config = new URL("../deno.json", import.meta.url).pathname;
+const kernel = new Kernel({
+  cwd: Deno.cwd(),
+  permissions: values.permissions!.split(/\s+/).filter((flag) => flag !== ""),
+  // The project's import map for user code too; the lock file stays untouched
+  // by whatever npm packages cells import.
+  denoFlags: ["--config", config, "--no-lock"],
+  logger,
+});
+// With interrupt_mode "message" Jupyter sends interrupt_request; SIGINT (a
+// terminal's Ctrl-C, or an older client) does the same.
+Deno.addSignalListener("SIGINT", () => kernel.interrupt());
+await kernel.start(info);
+logger.debug(`kernel started in ${Deno.cwd()}`);
+await kernel.done;
+Deno.exit(0);
