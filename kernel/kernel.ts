@@ -252,8 +252,8 @@ export class Kernel {
     }
     if (this.running) {
       this.restartExecutor(
-        "The cell was busy in synchronous code and could not be interrupted, so the executor was restarted: " +
-          "all variables and imports are gone; run the cells it needs again",
+        "The cell was busy in synchronous code and could not be interrupted, so the executor was restarted " +
+          "and its state was lost: run the cells that define what you need again",
       );
     }
   }

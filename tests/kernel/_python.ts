@@ -1,0 +1,51 @@
+/**
+ * Runs the Python halves of the kernel's end-to-end tests with Debian's
+ * python3 (/usr/bin/python3, which has jupyter_client, nbclient and nbformat)
+ * against a kernelspec installed into a temporary prefix, never the user's.
+ */
+import { install } from "../../kernel/install.ts";
+
+/** What a Python check printed and how it ended. */
+export interface PythonRun {
+  code: number;
+  output: string;
+}
+
+/**
+ * Installs the kernelspec in a temporary prefix and runs a script there.
+ *
+ * @param script a file in tests/kernel/
+ * @param args arguments after the notebook folder
+ * @returns exit code and combined output
+ */
+export async function runPythonCheck(
+  script: string,
+  args: string[] = [],
+): Promise<PythonRun> {
+  const prefix = await Deno.makeTempDir({ prefix: "deno-webgpu-kernelspec-" });
+  const notebooks = await Deno.makeTempDir({ prefix: "deno-webgpu-notebook-" });
+  try {
+    await install({ prefix });
+    const { code, stdout, stderr } = await new Deno.Command(
+      "/usr/bin/python3",
+      {
+        args: [new URL(script, import.meta.url).pathname, notebooks, ...args],
+        cwd: notebooks,
+        stdin: "null",
+        env: {
+          JUPYTER_PATH: `${prefix}/share/jupyter`,
+          JUPYTER_RUNTIME_DIR: `${prefix}/runtime`,
+          JUPYTER_DATA_DIR: `${prefix}/data`,
+          JUPYTER_CONFIG_DIR: `${prefix}/config`,
+          JUPYTER_PLATFORM_DIRS: "1",
+          PYTHONDONTWRITEBYTECODE: "1",
+        },
+      },
+    ).output();
+    const decoder = new TextDecoder();
+    return { code, output: decoder.decode(stdout) + decoder.decode(stderr) };
+  } finally {
+    await Deno.remove(prefix, { recursive: true });
+    await Deno.remove(notebooks, { recursive: true });
+  }
+}
