@@ -116,6 +116,7 @@ export const execute: Handler = async (kernel, request, channel) => {
       kernel.history.setOutput(count, plain);
     }
   }
+  if (storeHistory && evaluation) kernel.addRanCell(code);
   const userExpressions = await evaluateUserExpressions(kernel, request);
   await kernel.reply(request, channel, "execute_reply", {
     status: "ok",

@@ -8,7 +8,8 @@ import type { Message } from "./wire.ts";
 import { PROTOCOL_VERSION } from "./wire.ts";
 import { execute } from "./execute.ts";
 import type { HistoryQuery } from "./history.ts";
-import { codePoints } from "./text.ts";
+import { codePoints, toIndex } from "./text.ts";
+import type { SymbolInfo } from "./language_service.ts";
 
 /** Handles one request. */
 export type Handler = (
@@ -89,22 +90,39 @@ const complete: Handler = async (kernel, request, channel) => {
   });
 };
 
+// Types and doc comments come from the TypeScript language service over the
+// cells run so far; the value (or a function's signature) from the live session.
 const inspect: Handler = async (kernel, request, channel) => {
   const code = String(request.content.code ?? "");
   const cursor = clampCursor(request.content.cursor_pos, code);
   const detail = Number(request.content.detail_level ?? 0);
-  const answer = await kernel.executor.ask({
+  const live = kernel.executor.ask({
     op: "inspect",
     id: crypto.randomUUID(),
     code,
     cursor,
     detail,
   }, ASK_TIMEOUT_MS);
-  const found = answer?.type === "inspect_reply" && answer.found;
-  const text = found ? answer.text : "";
-  const data = found
-    ? { "text/plain": text, "text/markdown": "```\n" + text + "\n```" }
-    : {};
+  let typed: SymbolInfo | null = null;
+  try {
+    typed = (await kernel.cellTypes()).quickInfo(code, toIndex(code, cursor));
+  } catch (error) {
+    kernel.logger.debug(`the language service failed: ${error}`);
+  }
+  const answer = await live;
+  const liveText = answer?.type === "inspect_reply" && answer.found
+    ? answer.text
+    : "";
+  const found = typed !== null || liveText !== "";
+  const plain = [typed?.display, typed?.documentation, liveText].filter((
+    part,
+  ) => part).join("\n\n");
+  const markdown = [
+    typed ? "```typescript\n" + typed.display + "\n```" : "",
+    typed?.documentation ?? "",
+    liveText ? "```\n" + liveText + "\n```" : "",
+  ].filter((part) => part).join("\n\n");
+  const data = found ? { "text/plain": plain, "text/markdown": markdown } : {};
   await kernel.reply(request, channel, "inspect_reply", {
     status: "ok",
     found,

@@ -6,6 +6,7 @@
  */
 import type { Session } from "node:inspector/promises";
 import { inspect } from "./display.ts";
+import { codePoints, toIndex } from "./text.ts";
 
 const IDENTIFIER_CHAIN =
   /((?:[A-Za-z_$][\w$]*\s*\??\.\s*)*)([A-Za-z_$][\w$]*)?$/;
@@ -57,15 +58,6 @@ const KEYWORDS = [
   "async",
   "of",
 ];
-
-/** Converts a cursor in Unicode code points (protocol 5.2+) to a JS string index. */
-function toIndex(code: string, cursor: number): number {
-  return Array.from(code).slice(0, cursor).join("").length;
-}
-
-function toCodePoints(code: string, index: number): number {
-  return Array.from(code.slice(0, index)).length;
-}
 
 async function propertyNames(
   session: Session,
@@ -142,7 +134,7 @@ export async function completeAt(
   const match = code.slice(0, index).match(IDENTIFIER_CHAIN)!;
   const chain = match[1].replace(/\s*\??\.\s*$/, "").replace(/\s+/g, "");
   const partial = match[2] ?? "";
-  const start = toCodePoints(code, index - partial.length);
+  const start = codePoints(code.slice(0, index - partial.length));
   try {
     const names = await propertyNames(session, chain === "" ? null : chain);
     const matches = [...new Set(names)]

@@ -20,6 +20,7 @@ import { StreamBuffer } from "./stream_buffer.ts";
 import { createSigner, decode, type Message, type Signer } from "./wire.ts";
 import { HANDLERS, isRequestType } from "./handlers.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
+import type { CellTypes } from "./language_service.ts";
 
 /** Messages larger than this are dropped unread (a cell's code is never near it). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -65,6 +66,8 @@ export class Kernel {
   #shellQueue: Message[] = [];
   #shellWake: (() => void) | null = null;
   #transpiler: Promise<Transpiler>;
+  #cellTypes: Promise<CellTypes> | undefined;
+  #ranCells: string[] = [];
   #restartNote: string | null = null;
   #pendingInput: {
     resolve: (value: string) => void;
@@ -135,6 +138,29 @@ export class Kernel {
   /** The executor now running (a new one after each restart). */
   get executor(): Executor {
     return this.#executor;
+  }
+
+  /** The language service over the cells run so far (loaded at first use). */
+  cellTypes(): Promise<CellTypes> {
+    this.#cellTypes ??= import("./language_service.ts").then(
+      ({ CellTypes }) => {
+        const types = new CellTypes(this.options.cwd);
+        for (const cell of this.#ranCells) types.addCell(cell);
+        this.#ranCells = [];
+        return types;
+      },
+    );
+    return this.#cellTypes;
+  }
+
+  /**
+   * Remembers a cell that ran without error, for the language service.
+   *
+   * @param code the cell
+   */
+  addRanCell(code: string): void {
+    if (this.#cellTypes) this.#cellTypes.then((types) => types.addCell(code));
+    else this.#ranCells.push(code);
   }
 
   /** Loads (once) and returns the TypeScript cell transpiler. */

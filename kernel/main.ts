@@ -42,6 +42,16 @@ const kernel = new Kernel({
 // terminal's Ctrl-C, or an older client) does the same.
 Deno.addSignalListener("SIGINT", () => kernel.interrupt());
 await kernel.start(info);
+// A kernel whose client died (killed, crashed) would run forever: when the
+// parent that started it goes away, shut down too, as ipykernel does.
+const parent = Deno.ppid;
+const watch = setInterval(() => {
+  if (Deno.ppid !== parent) {
+    logger.warn("the process that started the kernel is gone: shutting down");
+    kernel.shutdown();
+  }
+}, 1000);
+Deno.unrefTimer(watch);
 logger.debug(`kernel started in ${Deno.cwd()}`);
 await kernel.done;
 Deno.exit(0);

@@ -14,3 +14,20 @@ export function codePoints(text: string): number {
   for (const _ of text) count++;
   return count;
 }
+
+/**
+ * The JavaScript string index of a cursor given in code points.
+ *
+ * @param text the string
+ * @param cursor the cursor in code points
+ * @returns the UTF-16 index
+ */
+export function toIndex(text: string, cursor: number): number {
+  let index = 0;
+  let seen = 0;
+  for (const char of text) {
+    if (seen++ >= cursor) break;
+    index += char.length;
+  }
+  return index;
+}

@@ -312,6 +312,13 @@ def complete_and_inspect(kc, km):
     assert "max" in reply["matches"], reply
     reply = kc.inspect("Math.max", 6, reply=True, timeout=10)["content"]
     assert reply["found"] and "function" in reply["data"]["text/plain"], reply
+    with open(os.path.join(NOTEBOOK_DIR, "documented.ts"), "w") as f:
+        f.write("/** Scales a value by two. */\nexport function twice(x: number): number { return 2 * x; }\n")
+    execute(kc, "import { twice } from './documented.ts';")
+    reply = kc.inspect("twice(1)", 3, reply=True, timeout=20)["content"]
+    text = reply["data"].get("text/plain", "")
+    assert "twice(x: number): number" in text and "Scales a value by two." in text, reply
+    assert "text/markdown" in reply["data"], reply
     reply = kc.inspect("noSuchThing", 3, reply=True, timeout=10)["content"]
     assert reply["status"] == "ok" and not reply["found"], reply
 
