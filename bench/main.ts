@@ -36,8 +36,13 @@ console.log(
 
 let tfjs: typeof import("./tfjs.ts") | undefined;
 if (withTfjs) {
-  tfjs = await import("./tfjs.ts");
-  if (!await tfjs.startTfjs()) tfjs = undefined;
+  try {
+    tfjs = await import("./tfjs.ts");
+    if (!await tfjs.startTfjs()) tfjs = undefined;
+  } catch (error) {
+    // e.g. on a machine without the npm packages: print our column alone
+    console.error(`tfjs-webgpu not loaded: ${error}`);
+  }
 }
 
 const header = ["row", "ours GFLOP/s", "tfjs GFLOP/s", "ours/tfjs"];

@@ -24,7 +24,6 @@ import {
   registerBlock,
   returnTexture,
   stageInTexture,
-  TEXTURE_SHIFT,
   type TileOperand,
 } from "./matmul.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
@@ -48,28 +47,6 @@ export interface Conv2dShape {
   groups: number;
   outHeight: number;
   outWidth: number;
-}
-
-/** The input value at column ix of row `row` (a float index), zero outside the row or when !row_ok. */
-const X_AT = `fn x_at(row: u32, row_ok: bool, ix: i32, w: i32) -> f32 {
-  let v = load_b(row + u32(clamp(ix, 0, w - 1)));
-  return select(0.0, v, row_ok && ix >= 0 && ix < w);
-}`;
-
-/**
- * WGSL of `load_b(float index) -> f32` for the gathered input: an r32float
- * texel fetch serves the 8 lanes of a lavapipe vector at once, and keeps
- * the loop body one basic block, which LLVM compiles 10x faster than the
- * per-lane loop of a storage-buffer load.
- */
-function loadFunction(texture: boolean): string {
-  return texture
-    ? `fn load_b(i: u32) -> f32 {
-  return textureLoad(b, vec2<u32>(i & ${
-      (1 << TEXTURE_SHIFT) - 1
-    }u, i >> ${TEXTURE_SHIFT}u), 0).x;
-}`
-    : `fn load_b(i: u32) -> f32 { return b[i]; }`;
 }
 
 /** One DIRECT dispatch: a convolution of `input`, stored at a placement of `out`. */
@@ -177,23 +154,29 @@ function directShader(
   const block: GemmTiling = { ...tile, cols: tile.cols * pixelRows };
   const groups = tile.cols / 4;
   const span = (tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1;
+  const texels = Math.ceil(span / 4);
   const load: string[] = [];
   for (let cu = 0; cu < channels; cu++) {
-    load.push(`let plane_${cu} = xplane + min(c + ${cu}u, p.cg - 1u) * HW;`);
+    // a channel past the end (odd channel counts) reads zeros
+    load.push(
+      `let plane_${cu} = xplane + min(c + ${cu}u, p.cg - 1u) * HW;`,
+      `let in_${cu} = c + ${cu}u < p.cg;`,
+    );
     for (let r = 0; r < pixelRows; r++) {
       const v = `${cu}_${r}`;
       load.push(
-        `let iy_${v} = iy0 + ${r} * p.sh + i32(ky) * p.dh;`,
-        `let ok_${v} = c + ${cu}u < p.cg && iy_${v} >= 0 && iy_${v} < h_i32;`,
-        `let xrow_${v} = plane_${cu} + u32(clamp(iy_${v}, 0, h_i32 - 1)) * W;`,
+        `let xrow_${v} = plane_${cu} + (iy0 + ${r}u * sy + ky * dy) * W + ix0;`,
       );
-      for (let e = 0; e < span; e++) {
+      for (let t = 0; t < texels; t++) {
         load.push(
-          `let x_${v}_${e} = x_at(xrow_${v}, ok_${v}, ix0 + ${e}, w_i32);`,
+          `let x_${v}_${t} = select(vec4<f32>(0.0), fetch_b(xrow_${v} + ${
+            4 * t
+          }u), in_${cu});`,
         );
       }
     }
   }
+  const element = (v: string, e: number) => `x_${v}_${e >> 2}.${"xyzw"[e & 3]}`;
   const window: TileOperand = {
     setup: [],
     load,
@@ -202,8 +185,9 @@ function directShader(
       const r = Math.floor(j / groups);
       const t = (j % groups) * 4;
       return `vec4<f32>(${
-        [0, 1, 2, 3].map((q) => `x_${cu}_${r}_${(t + q) * d.sw + kx * d.dw}`)
-          .join(", ")
+        [0, 1, 2, 3].map((q) =>
+          element(`${cu}_${r}`, (t + q) * d.sw + kx * d.dw)
+        ).join(", ")
       })`;
     },
   };
@@ -241,8 +225,11 @@ function directShader(
     `let oy = rr % tiles_h * ${pixelRows}u;`,
     "let nb = rr / tiles_h;",
     `let ox0 = tw * ${tile.cols}u;`,
-    "let iy0 = i32(oy) * p.sh - p.ph;",
-    "let ix0 = i32(ox0) * p.sw - p.pw;",
+    // the input is padded and aligned (see direct()): no edge checks
+    "let sy = u32(p.sh);",
+    "let dy = u32(p.dh);",
+    "let iy0 = oy * sy;",
+    "let ix0 = ox0 * u32(p.sw);",
     "let xplane = (nb * p.c + g * p.cg) * HW;",
   ].map((line) => `  ${line}`).join("\n");
   const loop = `  for (var c = 0u; c < p.cg; c += ${channels}u) {
@@ -253,12 +240,11 @@ ${code.STEP}
   return fillConv(
     tile,
     aMode,
-    bTexture,
+    bTexture ? "texture" : "vec4",
     hasBias,
     [
       ...(aMode === "scalar" ? [] : [fetchFunction("a", aMode === "texture")]),
-      loadFunction(bTexture),
-      X_AT,
+      fetchFunction("b", bTexture),
     ],
     setup + "\n" + code.SETUP,
     code.ACCUMULATORS,
@@ -270,7 +256,7 @@ ${code.STEP}
 function fillConv(
   tile: GemmTiling,
   aMode: OperandMode,
-  bTexture: boolean,
+  bMode: OperandMode,
   hasBias: boolean,
   helpers: string[],
   setup: string,
@@ -280,7 +266,7 @@ function fillConv(
 ): string {
   const bindings = [
     operandBinding("a", 0, aMode),
-    operandBinding("b", 1, bTexture ? "texture" : "scalar"),
+    operandBinding("b", 1, bMode),
   ];
   if (hasBias) {
     bindings.push(`@group(0) @binding(2) var<storage, read> bias: array<f32>;`);
@@ -292,7 +278,9 @@ function fillConv(
   return fillTemplate(shaderSource("conv2d"), {
     BINDINGS: bindings.join("\n"),
     PARAMS_BINDING: outBinding + 1,
-    PARAMS_SPACE: aMode === "texture" || bTexture ? "storage, read" : "uniform",
+    PARAMS_SPACE: aMode === "texture" || bMode === "texture"
+      ? "storage, read"
+      : "uniform",
     HELPERS: helpers.join("\n"),
     WG_X: tile.groupX,
     WG_Y: tile.groupY,
@@ -384,6 +372,7 @@ function weightsBinding(
 /** Records one DIRECT dispatch. */
 function direct(
   input: GPUBuffer,
+  staged: StagedInputs,
   packed: GPUBuffer,
   bias: GPUBuffer | undefined,
   out: GPUBuffer,
@@ -410,8 +399,19 @@ function direct(
     m % 4 === 0 && rows % 4 === 0 && (vec === "vec4" || fitsTexture(kFloats))
       ? vec
       : "scalar";
-  const inputFloats = d.batch * d.channels * d.height * d.width;
-  const bTexture = vec === "texture" && fitsTexture(inputFloats, "r32float");
+  const tilesW = Math.ceil(d.ow / tile.cols);
+  const tilesH = Math.ceil(d.oh / pixelRows);
+  // The input, padded so that every window of every tile lies inside and
+  // each row starts on a vec4: the kernel then fetches whole texels with no
+  // edge checks ([N, C, H, W] -> [N, C, paddedH, paddedW], zeros around).
+  const paddedH = (tilesH * pixelRows - 1) * d.sh +
+    (Math.max(1, d.kh) - 1) * d.dh + 1;
+  const paddedW =
+    Math.ceil(((tilesW * tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1) / 4) *
+    4;
+  const bTexture = vec === "texture" &&
+    fitsTexture(d.batch * d.channels * paddedH * paddedW);
+  const b = staged.take(input, d, paddedH, paddedW, bTexture);
   const key =
     `conv2d|direct|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|` +
     `${pixelRows}|${channels}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${
@@ -430,12 +430,11 @@ function direct(
         bias !== undefined,
       ),
   );
-  const tilesW = Math.ceil(d.ow / tile.cols);
   const params = convParams({
     batch: d.batch,
     c: d.channels,
-    h: d.height,
-    w: d.width,
+    h: paddedH,
+    w: paddedW,
     oc: d.outChannels,
     oh: d.oh,
     ow: d.ow,
@@ -446,8 +445,8 @@ function direct(
     tilesW,
     sh: d.sh,
     sw: d.sw,
-    ph: d.ph,
-    pw: d.pw,
+    ph: 0, // padded already
+    pw: 0,
     dh: d.dh,
     dw: d.dw,
     outH: d.outH,
@@ -462,22 +461,57 @@ function direct(
     aGroupStride: d.cg * d.kh * d.kw * m,
   });
   const a = weightsBinding(packed, kFloats, aMode);
-  const b: Binding = bTexture
-    ? {
-      kind: "texture",
-      texture: stageInTexture(input, inputFloats, "r32float"),
-    }
-    : { kind: "buffer", buffer: input };
   const bindings: Binding[] = [a, b];
   if (bias) bindings.push({ kind: "buffer", buffer: bias });
   bindings.push({ kind: "buffer", buffer: out });
   dispatchTiled("conv2d", compiled, bindings, params, [
-    Math.ceil(d.batch * Math.ceil(d.oh / pixelRows) * tilesW / tile.groupX),
+    Math.ceil(d.batch * tilesH * tilesW / tile.groupX),
     Math.ceil(m / (tile.rows * tile.groupY)),
     d.groups,
   ]);
-  for (const binding of [a, b]) {
-    if (binding.kind === "texture") returnTexture(binding.texture);
+  if (a.kind === "texture") returnTexture(a.texture);
+}
+
+/**
+ * The padded, aligned copies of the inputs of one op, kept until its last
+ * dispatch: the stride phases of backward-input mostly pad gy alike.
+ */
+class StagedInputs {
+  #copies = new Map<string, { buffer: GPUBuffer; binding: Binding }>();
+
+  /** `input` [N, C, H, W] as [N, C, paddedH, paddedW] starting at (-ph, -pw), zeros outside. */
+  take(
+    input: GPUBuffer,
+    d: Direct,
+    paddedH: number,
+    paddedW: number,
+    texture: boolean,
+  ): Binding {
+    const key = `${d.ph} ${d.pw} ${paddedH} ${paddedW} ${texture}`;
+    let copy = this.#copies.get(key);
+    if (!copy) {
+      const buffer = gather(input, [
+        axis(d.batch, d.channels * d.height * d.width, d.batch),
+        axis(d.channels, d.height * d.width, d.channels),
+        axis(paddedH, d.width, d.height, 1, -d.ph),
+        axis(paddedW, 1, d.width, 1, -d.pw),
+      ]);
+      const floats = d.batch * d.channels * paddedH * paddedW;
+      const binding: Binding = texture
+        ? { kind: "texture", texture: stageInTexture(buffer, floats) }
+        : { kind: "buffer", buffer };
+      this.#copies.set(key, copy = { buffer, binding });
+    }
+    return copy.binding;
+  }
+
+  /** Hands the copies back; later users are ordered after the dispatches that read them. */
+  release(): void {
+    for (const { buffer, binding } of this.#copies.values()) {
+      release(buffer);
+      if (binding.kind === "texture") returnTexture(binding.texture);
+    }
+    this.#copies.clear();
   }
 }
 
@@ -553,7 +587,8 @@ function forward(
     axis(s.kernelWidth, 1, s.kernelWidth),
     axis(ocg, cg * khw, ocg),
   ]);
-  direct(x, packed, bias, out, {
+  const staged = new StagedInputs();
+  direct(x, staged, packed, bias, out, {
     batch: s.batch,
     channels: s.inChannels,
     height: s.inHeight,
@@ -580,6 +615,7 @@ function forward(
     outX0: 0,
   });
   release(packed);
+  staged.release();
   return out;
 }
 
@@ -591,6 +627,7 @@ function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
     s.batch * s.inChannels * s.inHeight * s.inWidth * 4,
     "conv2d input gradient",
   );
+  const staged = new StagedInputs();
   for (let ry = 0; ry < Math.min(s.strideHeight, s.inHeight); ry++) {
     for (let rx = 0; rx < Math.min(s.strideWidth, s.inWidth); rx++) {
       const py = phaseDim(
@@ -630,7 +667,7 @@ function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
         ),
         axis(cg, khw, cg),
       ]);
-      direct(gy, packed, undefined, out, {
+      direct(gy, staged, packed, undefined, out, {
         batch: s.batch,
         channels: s.outChannels,
         height: s.outHeight,
@@ -659,6 +696,7 @@ function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
       release(packed);
     }
   }
+  staged.release();
   return out;
 }
 
@@ -746,7 +784,7 @@ ${code.STEP}
   return fillConv(
     tile,
     "scalar",
-    false,
+    "scalar",
     false,
     [X_AT_2D],
     code.SETUP,

@@ -92,5 +92,13 @@ function adapterKind(): AdapterKind {
     : "gpu";
 }
 
-/** The tuning of this process's adapter. */
-export const tuning: AdapterTuning = TUNINGS[adapterKind()];
+/** A copy of the tuning table's entry for `kind` (tests run both on any adapter). */
+export function tuningFor(kind: AdapterKind): AdapterTuning {
+  return structuredClone(TUNINGS[kind]);
+}
+
+/**
+ * The tuning of this process's adapter. Mutable on purpose: tests and
+ * bench experiments swap entries in (`Object.assign(tuning, tuningFor("gpu"))`).
+ */
+export const tuning: AdapterTuning = tuningFor(adapterKind());

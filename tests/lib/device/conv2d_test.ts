@@ -5,6 +5,7 @@ import {
   type Conv2dShape,
 } from "../../../lib/device/conv2d.ts";
 import { release } from "../../../lib/device/buffer_pool.ts";
+import { tuning, tuningFor } from "../../../lib/device/tuning.ts";
 import { assertClose, fromGpu, randomFloats, toGpu } from "./_helpers.ts";
 
 /** float32 accumulation error stays well under this fraction of sum |products|. */
@@ -240,4 +241,33 @@ Deno.test("conv2d at AlexNet's second layer (96 -> 256, k5 p2, 26x26, groups 1 a
 
 Deno.test("conv2d at AlexNet's third layer (256 -> 384, k3 p1, 12x12)", async () => {
   await check({ batch: 1, c: 256, h: 12, w: 12, oc: 384, k: 3, pad: 1 });
+});
+
+Deno.test("conv2d is right with the discrete-GPU tiling too", async () => {
+  const saved = structuredClone(tuning);
+  Object.assign(tuning, tuningFor(tuning.kind === "cpu" ? "gpu" : "cpu"));
+  try {
+    await check({
+      batch: 2,
+      c: 6,
+      h: 9,
+      w: 10,
+      oc: 40,
+      k: 3,
+      pad: 1,
+      groups: 2,
+    });
+    await check({
+      batch: 1,
+      c: 2,
+      h: 15,
+      w: 13,
+      oc: 8,
+      k: 5,
+      stride: 3,
+      pad: 2,
+    });
+  } finally {
+    Object.assign(tuning, saved);
+  }
 });

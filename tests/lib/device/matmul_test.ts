@@ -1,6 +1,6 @@
 import { matmul, type MatmulShape } from "../../../lib/device/matmul.ts";
 import { release } from "../../../lib/device/buffer_pool.ts";
-import { tuning } from "../../../lib/device/tuning.ts";
+import { tuning, tuningFor } from "../../../lib/device/tuning.ts";
 import { assertClose, fromGpu, randomFloats, toGpu } from "./_helpers.ts";
 
 /** float32 accumulation error stays well under this fraction of sum |a*b|. */
@@ -107,4 +107,15 @@ Deno.test("matmul() with an empty inner dimension gives the bias", async () => {
 
 Deno.test("matmul() at AlexNet's classifier shape (batch 4)", async () => {
   await check({ batch: 1, m: 4, n: 256, k: 2304, transB: true }, true);
+});
+
+Deno.test("matmul() is right with the discrete-GPU tiling too", async () => {
+  const saved = structuredClone(tuning);
+  Object.assign(tuning, tuningFor(tuning.kind === "cpu" ? "gpu" : "cpu"));
+  try {
+    await check({ batch: 2, m: 70, n: 36, k: 20 }, true);
+    await check({ batch: 1, m: 9, n: 130, k: 33, transA: true, transB: true });
+  } finally {
+    Object.assign(tuning, saved);
+  }
 });
