@@ -144,6 +144,7 @@ function directShader(
   tile: GemmTiling,
   pixelRows: number,
   channels: number,
+  shift: number,
   d: Pick<Direct, "kw" | "sw" | "dw">,
   aMode: OperandMode,
   bTexture: boolean,
@@ -153,7 +154,8 @@ function directShader(
   // the register block's columns: pixelRows output rows of tile.cols pixels
   const block: GemmTiling = { ...tile, cols: tile.cols * pixelRows };
   const groups = tile.cols / 4;
-  const span = (tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1;
+  // the window starts `shift` floats into its first texel
+  const span = shift + (tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1;
   const texels = Math.ceil(span / 4);
   const load: string[] = [];
   for (let cu = 0; cu < channels; cu++) {
@@ -186,7 +188,7 @@ function directShader(
       const t = (j % groups) * 4;
       return `vec4<f32>(${
         [0, 1, 2, 3].map((q) =>
-          element(`${cu}_${r}`, (t + q) * d.sw + kx * d.dw)
+          element(`${cu}_${r}`, shift + (t + q) * d.sw + kx * d.dw)
         ).join(", ")
       })`;
     },
@@ -228,8 +230,9 @@ function directShader(
     // the input is padded and aligned (see direct()): no edge checks
     "let sy = u32(p.sh);",
     "let dy = u32(p.dh);",
-    "let iy0 = oy * sy;",
-    "let ix0 = ox0 * u32(p.sw);",
+    // (ph, pw) hold where this dispatch's window origin sits in the copy
+    "let iy0 = oy * sy + u32(p.ph);",
+    "let ix0 = ox0 * u32(p.sw) + u32(p.pw);",
     "let xplane = (nb * p.c + g * p.cg) * HW;",
   ].map((line) => `  ${line}`).join("\n");
   const loop = `  for (var c = 0u; c < p.cg; c += ${channels}u) {
@@ -370,51 +373,78 @@ function weightsBinding(
 }
 
 /** Records one DIRECT dispatch. */
-function direct(
-  input: GPUBuffer,
-  staged: StagedInputs,
-  packed: GPUBuffer,
-  bias: GPUBuffer | undefined,
-  out: GPUBuffer,
-  d: Direct,
-): void {
-  const m = d.ocg;
-  const base = m >= 32 ? tuning.conv : tuning.convThin;
-  const rows = m >= 4 ? base.rows : 1;
+/** How one DIRECT dispatch is tiled, and the input rows and columns it reads. */
+interface DirectPlan {
+  tile: GemmTiling;
+  pixelRows: number;
+  channels: number;
+  tilesW: number;
+  tilesH: number;
+  /** Input rows and columns the tiles read, from the window origin of output (0, 0). */
+  rowsRead: number;
+  colsRead: number;
+}
+
+function planDirect(d: Direct): DirectPlan {
+  const base = d.ocg >= 32 ? tuning.conv : tuning.convThin;
   const tile: GemmTiling = {
     ...base,
-    rows,
+    rows: d.ocg >= 4 ? base.rows : 1,
     cols: directColumns(d.ow, base.cols),
   };
   // several output rows per invocation where rows are short (12x12 layers)
   const pixelRows = d.ow <= (base.shortRow ?? 0) ? base.pixelRows ?? 1 : 1;
-  // channels per loop step: more k per accumulator load, when there are several
+  // input channels per loop step: more k per accumulator load
   const channels = Math.min(
     d.cg,
     d.kw <= (base.narrowKernel ?? 0) ? base.channels ?? 1 : 1,
   );
-  const vec = tuning.source === "texture" ? "texture" : "vec4";
-  const kFloats = d.groups * d.cg * d.kh * d.kw * m;
-  const aMode: OperandMode =
-    m % 4 === 0 && rows % 4 === 0 && (vec === "vec4" || fitsTexture(kFloats))
-      ? vec
-      : "scalar";
   const tilesW = Math.ceil(d.ow / tile.cols);
   const tilesH = Math.ceil(d.oh / pixelRows);
-  // The input, padded so that every window of every tile lies inside and
-  // each row starts on a vec4: the kernel then fetches whole texels with no
-  // edge checks ([N, C, H, W] -> [N, C, paddedH, paddedW], zeros around).
-  const paddedH = (tilesH * pixelRows - 1) * d.sh +
-    (Math.max(1, d.kh) - 1) * d.dh + 1;
-  const paddedW =
-    Math.ceil(((tilesW * tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1) / 4) *
-    4;
-  const bTexture = vec === "texture" &&
-    fitsTexture(d.batch * d.channels * paddedH * paddedW);
-  const b = staged.take(input, d, paddedH, paddedW, bTexture);
+  return {
+    tile,
+    pixelRows,
+    channels,
+    tilesW,
+    tilesH,
+    rowsRead: (tilesH * pixelRows - 1) * d.sh + (Math.max(1, d.kh) - 1) * d.dh +
+      1,
+    // whole texels, with up to 3 floats of shift before the first window
+    colsRead: Math.ceil(
+      (3 + (tilesW * tile.cols - 1) * d.sw + (d.kw - 1) * d.dw + 1) / 4,
+    ) * 4,
+  };
+}
+
+/**
+ * Records one DIRECT dispatch reading `input`, a padded copy whose element
+ * (0, 0) is input pixel (-top, -left) (see {@link StagedInputs}).
+ */
+function direct(
+  input: StagedInput,
+  packed: GPUBuffer,
+  bias: GPUBuffer | undefined,
+  out: GPUBuffer,
+  d: Direct,
+  plan: DirectPlan,
+): void {
+  const { tile, pixelRows, channels, tilesW, tilesH } = plan;
+  const m = d.ocg;
+  const vec = tuning.source === "texture" ? "texture" : "vec4";
+  const kFloats = d.groups * d.cg * d.kh * d.kw * m;
+  const aMode: OperandMode = m % 4 === 0 && tile.rows % 4 === 0 &&
+      (vec === "vec4" || fitsTexture(kFloats))
+    ? vec
+    : "scalar";
+  // where output (0, 0)'s window starts in the copy: rows anywhere, columns
+  // on a texel plus a shift baked into the shader
+  const rowOrigin = input.top - d.ph;
+  const colOrigin = input.left - d.pw;
+  const shift = colOrigin % 4;
+  const bTexture = input.binding.kind === "texture";
   const key =
     `conv2d|direct|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|` +
-    `${pixelRows}|${channels}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${
+    `${pixelRows}|${channels}|${shift}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${
       bias !== undefined
     }`;
   const compiled = pipeline(
@@ -424,6 +454,7 @@ function direct(
         tile,
         pixelRows,
         channels,
+        shift,
         d,
         aMode,
         bTexture,
@@ -433,8 +464,8 @@ function direct(
   const params = convParams({
     batch: d.batch,
     c: d.channels,
-    h: paddedH,
-    w: paddedW,
+    h: input.height,
+    w: input.width,
     oc: d.outChannels,
     oh: d.oh,
     ow: d.ow,
@@ -445,8 +476,8 @@ function direct(
     tilesW,
     sh: d.sh,
     sw: d.sw,
-    ph: 0, // padded already
-    pw: 0,
+    ph: rowOrigin,
+    pw: colOrigin - shift,
     dh: d.dh,
     dw: d.dw,
     outH: d.outH,
@@ -461,7 +492,7 @@ function direct(
     aGroupStride: d.cg * d.kh * d.kw * m,
   });
   const a = weightsBinding(packed, kFloats, aMode);
-  const bindings: Binding[] = [a, b];
+  const bindings: Binding[] = [a, input.binding];
   if (bias) bindings.push({ kind: "buffer", buffer: bias });
   bindings.push({ kind: "buffer", buffer: out });
   dispatchTiled("conv2d", compiled, bindings, params, [
@@ -472,47 +503,54 @@ function direct(
   if (a.kind === "texture") returnTexture(a.texture);
 }
 
+/** A padded copy of a conv input: element (0, 0) of each plane is pixel (-top, -left). */
+interface StagedInput {
+  binding: Binding;
+  buffer: GPUBuffer;
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+}
+
 /**
- * The padded, aligned copies of the inputs of one op, kept until its last
- * dispatch: the stride phases of backward-input mostly pad gy alike.
+ * Copies `input` [N, C, H, W] into [N, C, height, width] starting at pixel
+ * (-top, -left), zeros outside, so that every window the DIRECT tiles read
+ * lies inside and every row starts on a vec4 (width is a multiple of 4):
+ * the kernel fetches whole texels with no edge checks. `top` and `left`
+ * are the largest padding of the dispatches that read it (the stride phases
+ * of backward-input pad differently), `reads` their windows.
  */
-class StagedInputs {
-  #copies = new Map<string, { buffer: GPUBuffer; binding: Binding }>();
+function stageInput(
+  input: GPUBuffer,
+  d: Direct,
+  reads: { top: number; left: number; plan: DirectPlan }[],
+): StagedInput {
+  const top = Math.max(...reads.map((r) => r.top));
+  const left = Math.max(...reads.map((r) => r.left));
+  const height = Math.max(...reads.map((r) => top - r.top + r.plan.rowsRead));
+  const width = Math.max(
+    ...reads.map((r) =>
+      left - r.left - ((left - r.left) % 4) + r.plan.colsRead
+    ),
+  );
+  const buffer = gather(input, [
+    axis(d.batch, d.channels * d.height * d.width, d.batch),
+    axis(d.channels, d.height * d.width, d.channels),
+    axis(height, d.width, d.height, 1, -top),
+    axis(width, 1, d.width, 1, -left),
+  ]);
+  const floats = d.batch * d.channels * height * width;
+  const binding: Binding = tuning.source === "texture" && fitsTexture(floats)
+    ? { kind: "texture", texture: stageInTexture(buffer, floats) }
+    : { kind: "buffer", buffer };
+  return { binding, buffer, top, left, height, width };
+}
 
-  /** `input` [N, C, H, W] as [N, C, paddedH, paddedW] starting at (-ph, -pw), zeros outside. */
-  take(
-    input: GPUBuffer,
-    d: Direct,
-    paddedH: number,
-    paddedW: number,
-    texture: boolean,
-  ): Binding {
-    const key = `${d.ph} ${d.pw} ${paddedH} ${paddedW} ${texture}`;
-    let copy = this.#copies.get(key);
-    if (!copy) {
-      const buffer = gather(input, [
-        axis(d.batch, d.channels * d.height * d.width, d.batch),
-        axis(d.channels, d.height * d.width, d.channels),
-        axis(paddedH, d.width, d.height, 1, -d.ph),
-        axis(paddedW, 1, d.width, 1, -d.pw),
-      ]);
-      const floats = d.batch * d.channels * paddedH * paddedW;
-      const binding: Binding = texture
-        ? { kind: "texture", texture: stageInTexture(buffer, floats) }
-        : { kind: "buffer", buffer };
-      this.#copies.set(key, copy = { buffer, binding });
-    }
-    return copy.binding;
-  }
-
-  /** Hands the copies back; later users are ordered after the dispatches that read them. */
-  release(): void {
-    for (const { buffer, binding } of this.#copies.values()) {
-      release(buffer);
-      if (binding.kind === "texture") returnTexture(binding.texture);
-    }
-    this.#copies.clear();
-  }
+/** Hands a staged copy back; later users are ordered after the dispatches that read it. */
+function releaseStaged(staged: StagedInput): void {
+  release(staged.buffer);
+  if (staged.binding.kind === "texture") returnTexture(staged.binding.texture);
 }
 
 /** An axis of a weight gather: `size` steps of `step` from `start` over a dimension of `stride`. */
@@ -587,8 +625,7 @@ function forward(
     axis(s.kernelWidth, 1, s.kernelWidth),
     axis(ocg, cg * khw, ocg),
   ]);
-  const staged = new StagedInputs();
-  direct(x, staged, packed, bias, out, {
+  const d: Direct = {
     batch: s.batch,
     channels: s.inChannels,
     height: s.inHeight,
@@ -613,9 +650,12 @@ function forward(
     outSx: 1,
     outY0: 0,
     outX0: 0,
-  });
+  };
+  const plan = planDirect(d);
+  const input = stageInput(x, d, [{ top: d.ph, left: d.pw, plan }]);
+  direct(input, packed, bias, out, d, plan);
   release(packed);
-  staged.release();
+  releaseStaged(input);
   return out;
 }
 
@@ -627,7 +667,7 @@ function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
     s.batch * s.inChannels * s.inHeight * s.inWidth * 4,
     "conv2d input gradient",
   );
-  const staged = new StagedInputs();
+  const phases = [];
   for (let ry = 0; ry < Math.min(s.strideHeight, s.inHeight); ry++) {
     for (let rx = 0; rx < Math.min(s.strideWidth, s.inWidth); rx++) {
       const py = phaseDim(
@@ -645,29 +685,7 @@ function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
         s.dilationWidth,
       );
       // a phase without taps still runs (zero taps) so that its pixels get zeros
-      const kh = px.count === 0 ? 0 : py.count;
-      const kw = Math.max(1, px.count);
-      // packed [G, OCg, kh', kw', Cg] = w[g*OCg + o, c, first + step*(count-1-kh'), ...]
-      const packed = gather(w, [
-        axis(s.groups, ocg * cg * khw, s.groups),
-        axis(ocg, cg * khw, ocg),
-        axis(
-          Math.max(1, kh),
-          s.kernelWidth,
-          s.kernelHeight,
-          -py.step,
-          py.first + py.step * (py.count - 1),
-        ),
-        axis(
-          kw,
-          1,
-          s.kernelWidth,
-          -px.step,
-          px.first + px.step * (px.count - 1),
-        ),
-        axis(cg, khw, cg),
-      ]);
-      direct(gy, staged, packed, undefined, out, {
+      const d: Direct = {
         batch: s.batch,
         channels: s.outChannels,
         height: s.outHeight,
@@ -675,8 +693,8 @@ function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
         groups: s.groups,
         cg: ocg,
         ocg: cg,
-        kh,
-        kw,
+        kh: px.count === 0 ? 0 : py.count,
+        kw: Math.max(1, px.count),
         sh: 1,
         sw: 1,
         ph: py.pad,
@@ -692,11 +710,41 @@ function backwardInput(gy: GPUBuffer, w: GPUBuffer, s: Conv2dShape): GPUBuffer {
         outSx: s.strideWidth,
         outY0: ry,
         outX0: rx,
-      });
-      release(packed);
+      };
+      phases.push({ d, py, px, plan: planDirect(d) });
     }
   }
-  staged.release();
+  // one padded copy of gy serves every phase
+  const input = stageInput(
+    gy,
+    phases[0].d,
+    phases.map(({ d, plan }) => ({ top: d.ph, left: d.pw, plan })),
+  );
+  for (const { d, py, px, plan } of phases) {
+    // packed [G, OCg, kh', kw', Cg] = w[g*OCg + o, c, first + step*(count-1-kh'), ...]
+    const packed = gather(w, [
+      axis(s.groups, ocg * cg * khw, s.groups),
+      axis(ocg, cg * khw, ocg),
+      axis(
+        Math.max(1, d.kh),
+        s.kernelWidth,
+        s.kernelHeight,
+        -py.step,
+        py.first + py.step * (py.count - 1),
+      ),
+      axis(
+        d.kw,
+        1,
+        s.kernelWidth,
+        -px.step,
+        px.first + px.step * (px.count - 1),
+      ),
+      axis(cg, khw, cg),
+    ]);
+    direct(input, packed, undefined, out, d, plan);
+    release(packed);
+  }
+  releaseStaged(input);
   return out;
 }
 

@@ -71,7 +71,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       channels: 2,
       narrowKernel: 5,
     },
-    convThin: { rows: 4, cols: 16, groupX: 8, groupY: 1 },
+    convThin: { rows: 4, cols: 32, groupX: 8, groupY: 1 },
   },
   // Discrete GPUs: many more threads in flight, smaller register blocks.
   gpu: {
