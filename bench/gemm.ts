@@ -116,30 +116,49 @@ function operandSizes(row: BenchRow): [number, number] {
     : [x, y];
 }
 
+/** One side of a row, ready to time: `run` records a call, `sync` waits for the device. */
+export interface Timed {
+  run(): void;
+  sync(): Promise<void>;
+  dispose(): void;
+}
+
 /**
- * Median seconds per call of `run`: one warm-up (compiles), then samples of
- * `reps` calls each between two waits for the device, until `budget`
- * seconds are spent (at least 3 samples).
+ * Median seconds per call of each side, timed in alternation so that both
+ * see the same machine load (the 2 cores here are shared, and other work
+ * comes and goes): one warm-up each (compiles), then rounds of one sample
+ * per side, each sample `reps` calls between waits for the device, until
+ * `budget` seconds are spent (at least 3 rounds, at most 9).
  */
-export async function timeIt(
-  run: () => void,
-  sync: () => Promise<void>,
+export async function timeSides(
+  sides: Timed[],
   reps: number,
   budget = 2,
-): Promise<number> {
-  run();
-  await sync();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < 3 || (performance.now() - start) / 1000 < budget) {
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) run();
-    await sync();
-    samples.push((performance.now() - t0) / 1000 / reps);
-    if (samples.length >= 9) break;
+): Promise<number[]> {
+  for (const side of sides) {
+    side.run();
+    await side.sync();
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  const samples: number[][] = sides.map(() => []);
+  const start = performance.now();
+  for (let round = 0; round < 9; round++) {
+    if (round >= 3 && (performance.now() - start) / 1000 > budget) break;
+    for (const [i, side] of sides.entries()) {
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) side.run();
+      await side.sync();
+      samples[i].push((performance.now() - t0) / 1000 / reps);
+    }
+  }
+  return samples.map((list) => {
+    list.sort((a, b) => a - b);
+    return list[Math.floor(list.length / 2)];
+  });
+}
+
+/** Calls per timed sample: small rows repeat so the device wait does not dominate. */
+export function repetitions(row: BenchRow): number {
+  return flops(row) < 1e9 ? 3 : 1;
 }
 
 function randomBuffer(n: number): GPUBuffer {
@@ -150,24 +169,34 @@ function randomBuffer(n: number): GPUBuffer {
   return buffer;
 }
 
-/** GFLOP/s of our dispatcher on `row`. */
+/** Our dispatcher on `row`, ready to time. */
+export function prepareOurs(row: BenchRow): Timed {
+  const [p, q] = operandSizes(row).map(randomBuffer);
+  return {
+    run() {
+      if (row.kind === "matmul") {
+        release(matmul(p, q, { batch: 1, m: row.m, n: row.n, k: row.k }));
+      } else if (row.product === "forward") {
+        release(conv2dForward(p, q, undefined, row.shape));
+      } else if (row.product === "backwardInput") {
+        release(conv2dBackwardInput(p, q, row.shape));
+      } else release(conv2dBackwardWeight(p, q, row.shape));
+    },
+    sync: synchronize,
+    dispose() {
+      release(p);
+      release(q);
+    },
+  };
+}
+
+/** GFLOP/s of our dispatcher on `row`, timed alone. */
 export async function benchOurs(
   row: BenchRow,
   budget?: number,
 ): Promise<number> {
-  const [p, q] = operandSizes(row).map(randomBuffer);
-  const run = () => {
-    if (row.kind === "matmul") {
-      release(matmul(p, q, { batch: 1, m: row.m, n: row.n, k: row.k }));
-    } else if (row.product === "forward") {
-      release(conv2dForward(p, q, undefined, row.shape));
-    } else if (row.product === "backwardInput") {
-      release(conv2dBackwardInput(p, q, row.shape));
-    } else release(conv2dBackwardWeight(p, q, row.shape));
-  };
-  const reps = flops(row) < 1e9 ? 3 : 1;
-  const seconds = await timeIt(run, synchronize, reps, budget);
-  release(p);
-  release(q);
+  const ours = prepareOurs(row);
+  const [seconds] = await timeSides([ours], repetitions(row), budget);
+  ours.dispose();
   return flops(row) / seconds / 1e9;
 }

@@ -1,7 +1,9 @@
 /**
  * `deno task bench`: GFLOP/s of our matmul and conv2d kernels on this
  * machine's adapter, the same shapes through TensorFlow.js's WebGPU backend
- * on the same adapter, and the ratio, as a table. Figures, not tests.
+ * on the same adapter, and the ratio, as a table. Figures, not tests: the
+ * two sides of a row are timed in alternation, so that a machine shared
+ * with other work loads both alike.
  *
  * Flags: `--only=TEXT` keeps the rows whose name contains TEXT;
  * `--no-tfjs` skips the tfjs column, `--no-ours` ours; `--budget=SECONDS` per row and side.
@@ -10,7 +12,14 @@
  */
 import { adapter } from "../lib/device/webgpu.ts";
 import { tuning } from "../lib/device/tuning.ts";
-import { benchOurs, ROWS } from "./gemm.ts";
+import {
+  flops,
+  prepareOurs,
+  repetitions,
+  ROWS,
+  type Timed,
+  timeSides,
+} from "./gemm.ts";
 
 const flag = (name: string) =>
   Deno.args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split(
@@ -52,12 +61,20 @@ const line = (cells: string[]) =>
     .join(" ");
 console.log(line(header));
 for (const row of rows) {
-  const ours = withOurs ? await benchOurs(row, budget) : NaN;
-  const theirs = tfjs ? await tfjs.benchTfjs(row, budget) : undefined;
+  const sides: Timed[] = [];
+  if (withOurs) sides.push(prepareOurs(row));
+  if (tfjs) sides.push(tfjs.prepareTfjs(row));
+  const seconds = await timeSides(sides, repetitions(row), budget);
+  sides.forEach((side) => side.dispose());
+  const rates = seconds.map((s) => flops(row) / s / 1e9);
+  const ours = withOurs ? rates[0] : undefined;
+  const theirs = tfjs ? rates[rates.length - 1] : undefined;
   console.log(line([
     row.name,
-    ours.toFixed(1),
+    ours === undefined ? "-" : ours.toFixed(1),
     theirs === undefined ? "-" : theirs.toFixed(2),
-    theirs === undefined ? "-" : `${(ours / theirs).toFixed(1)}x`,
+    ours === undefined || theirs === undefined
+      ? "-"
+      : `${(ours / theirs).toFixed(1)}x`,
   ]));
 }

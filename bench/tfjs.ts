@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu";
-import { type BenchRow, flops, timeIt } from "./gemm.ts";
+import type { BenchRow, Timed } from "./gemm.ts";
 
 /** Starts the tfjs WebGPU backend; false (with the reason printed) when it cannot. */
 export async function startTfjs(): Promise<boolean> {
@@ -34,11 +34,8 @@ async function syncTfjs(): Promise<void> {
   one.dispose();
 }
 
-/** GFLOP/s of tfjs-webgpu on `row`. */
-export async function benchTfjs(
-  row: BenchRow,
-  budget?: number,
-): Promise<number> {
+/** tfjs-webgpu on `row`, ready to time. */
+export function prepareTfjs(row: BenchRow): Timed {
   const kept: tf.Tensor[] = [];
   let run: () => tf.Tensor;
   if (row.kind === "matmul") {
@@ -70,7 +67,6 @@ export async function benchTfjs(
       strides,
       pad,
       dataFormat: "NHWC",
-      dimRoundingMode: undefined,
     };
     if (row.product === "forward") run = () => tf.conv2d(x, w, strides, pad);
     else if (row.product === "backwardInput") {
@@ -87,17 +83,16 @@ export async function benchTfjs(
         }) as tf.Tensor;
     }
   }
-  const seconds = await timeIt(
-    () => {
+  return {
+    run() {
       last?.dispose();
       last = run();
     },
-    syncTfjs,
-    1,
-    budget,
-  );
-  last?.dispose();
-  last = undefined;
-  kept.forEach((t) => t.dispose());
-  return flops(row) / seconds / 1e9;
+    sync: syncTfjs,
+    dispose() {
+      last?.dispose();
+      last = undefined;
+      kept.forEach((t) => t.dispose());
+    },
+  };
 }
