@@ -274,7 +274,13 @@ globalThis.addEventListener("unhandledrejection", (event) => {
 // ---- evaluation -------------------------------------------------------------
 
 const session = new Session();
-session.connect();
+try {
+  session.connect();
+} catch (error) {
+  // Without the inspector no cell can run: say why and let the kernel report it.
+  console.error(`The executor cannot open its inspector session: ${error}`);
+  Deno.exit(70);
+}
 
 type RemoteObject = {
   type: string;
@@ -367,7 +373,8 @@ async function evaluate(
       ...errorContent(error),
     };
   } finally {
-    await session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" })
+    // Not awaited: the reply need not wait for the inspector to free handles.
+    session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" })
       .catch(() => {});
   }
 }

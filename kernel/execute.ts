@@ -77,7 +77,7 @@ export const execute: Handler = async (kernel, request, channel) => {
   const count = kernel.executionCount;
   kernel.currentRequest = request;
   if (!silent) {
-    await kernel.publish(
+    kernel.publish(
       "execute_input",
       { code, execution_count: count },
       request,
@@ -95,7 +95,7 @@ export const execute: Handler = async (kernel, request, channel) => {
       evalue: evaluation.evalue,
       traceback: evaluation.traceback,
     };
-    if (!silent) await kernel.publishError(error, request);
+    if (!silent) kernel.publishError(error, request);
     // stop_on_error: requests queued behind this one are answered "aborted".
     if (stopOnError) kernel.aborting = true;
     await kernel.reply(request, channel, "execute_reply", {
@@ -106,7 +106,7 @@ export const execute: Handler = async (kernel, request, channel) => {
     return;
   }
   if (evaluation?.result && !silent) {
-    await kernel.publish("execute_result", {
+    kernel.publish("execute_result", {
       execution_count: count,
       data: evaluation.result,
       metadata: {},

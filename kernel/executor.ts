@@ -66,6 +66,8 @@ export class Executor {
   readonly #doneFrames = new Map<string, Evaluation>();
   readonly #syncs = new Set<string>();
   #killedOnPurpose = false;
+  #started = false;
+  #exited = false;
   /** Resolves when the agent has started and can evaluate. */
   readonly ready: Promise<void>;
   /** Resolves when the process has ended. */
@@ -82,7 +84,7 @@ export class Executor {
     this.#logger = options.logger;
     const args = [
       "run",
-      ...options.permissions,
+      ...withInspectorAccess(options.permissions),
       ...(options.denoFlags ?? []),
       AGENT.pathname,
       this.#nonce,
@@ -103,11 +105,14 @@ export class Executor {
     let markReady: () => void;
     this.ready = new Promise((resolve) => markReady = resolve);
     this.#readPipe("stdout", this.#process.stdout, (event) => {
-      if (event.type === "ready") markReady();
-      else this.#dispatch(event);
+      if (event.type === "ready") {
+        this.#started = true;
+        markReady();
+      } else this.#dispatch(event);
     });
     this.#readPipe("stderr", this.#process.stderr, () => {});
     this.ended = this.#process.status.then((status) => {
+      this.#exited = true;
       this.#logger.debug(`executor ended: ${JSON.stringify(status)}`);
       const reason = this.#killedOnPurpose
         ? new ExecutorDied("The executor was stopped", null)
@@ -119,6 +124,11 @@ export class Executor {
     });
     // If it dies before it is ready, nothing waits on ready forever.
     this.ended.then(() => markReady());
+  }
+
+  /** Whether the agent ever reported ready (false: it died while starting). */
+  get started(): boolean {
+    return this.#started;
   }
 
   /** The process id, for logs and tests. */
@@ -134,6 +144,14 @@ export class Executor {
    * @throws {ExecutorDied} when the process ends first
    */
   evaluate(command: Extract<Command, { op: "eval" }>): Promise<Evaluation> {
+    if (this.#exited) {
+      return Promise.reject(
+        new ExecutorDied(
+          "The executor is not running: a fresh one is starting, try again",
+          null,
+        ),
+      );
+    }
     const result = new Promise<Evaluation>((resolve, reject) =>
       this.#pending.set(command.id, { resolve, reject })
     );
@@ -238,6 +256,25 @@ export class Executor {
     }
     handle(new Uint8Array(0));
   }
+}
+
+/**
+ * The permission flags of user code, plus what the agent itself needs:
+ * node:inspector asks for sys access to "inspector", and Deno 2.9.6 accepts
+ * no such descriptor on the command line (`--allow-sys=inspector` fails with
+ * "unknown sys descriptor"), so the executor always gets all of --allow-sys.
+ *
+ * @param permissions the flags from the kernelspec
+ * @returns the flags for `deno run`
+ */
+export function withInspectorAccess(permissions: string[]): string[] {
+  if (permissions.some((flag) => flag === "--allow-all" || flag === "-A")) {
+    return permissions;
+  }
+  return [
+    ...permissions.filter((flag) => !flag.startsWith("--allow-sys")),
+    "--allow-sys",
+  ];
 }
 
 function describeExit(status: Deno.CommandStatus): string {

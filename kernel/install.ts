@@ -2,14 +2,16 @@
  * Installs (or removes) the kernelspec "deno-webgpu", so Jupyter lists
  * "Deno WebGPU (TypeScript)" among its kernels:
  *
- *   deno task kernel:install [--prefix DIR] [--permissions "FLAGS"] [--log FILE]
- *   deno task kernel:install --uninstall [--prefix DIR]
+ *   deno task kernel:install [--prefix DIR] [--name NAME] [--permissions "FLAGS"] [--log FILE]
+ *   deno task kernel:install --uninstall [--prefix DIR] [--name NAME]
  *
  * Without --prefix the spec goes to the user's Jupyter data folder
  * ($JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter);
  * with it, to DIR/share/jupyter (what `jupyter kernelspec install --prefix` does).
  * --permissions sets the Deno permission flags of user code (default
- * --allow-all). --log makes the kernel write a debug log.
+ * --allow-all), e.g. --permissions "--allow-read --allow-net=localhost";
+ * --name installs such a spec beside the default one. --log makes the kernel
+ * write a debug log (DENO_WEBGPU_KERNEL_LOG=FILE does too, at run time).
  */
 import { parseArgs } from "node:util";
 import { encodePng } from "./png.ts";
@@ -19,6 +21,8 @@ export const KERNEL_NAME = "deno-webgpu";
 
 /** What the install writes. */
 export interface InstallOptions {
+  /** The kernelspec's name (default "deno-webgpu"). */
+  name?: string;
   /** Install under DIR/share/jupyter instead of the user's data folder. */
   prefix?: string;
   /** Deno permission flags for user code. */
@@ -82,7 +86,9 @@ export function kernelSpec(
  * @returns the folder written
  */
 export async function install(options: InstallOptions = {}): Promise<string> {
-  const folder = `${kernelsFolder(options.prefix)}/${KERNEL_NAME}`;
+  const folder = `${kernelsFolder(options.prefix)}/${
+    options.name ?? KERNEL_NAME
+  }`;
   await Deno.mkdir(folder, { recursive: true });
   await Deno.writeTextFile(
     `${folder}/kernel.json`,
@@ -101,10 +107,14 @@ export async function install(options: InstallOptions = {}): Promise<string> {
  * Removes the kernelspec folder.
  *
  * @param prefix the prefix it was installed under, if any
+ * @param name the kernelspec's name
  * @returns the folder removed, or null when there was none
  */
-export async function uninstall(prefix?: string): Promise<string | null> {
-  const folder = `${kernelsFolder(prefix)}/${KERNEL_NAME}`;
+export async function uninstall(
+  prefix?: string,
+  name: string = KERNEL_NAME,
+): Promise<string | null> {
+  const folder = `${kernelsFolder(prefix)}/${name}`;
   try {
     await Deno.remove(folder, { recursive: true });
     return folder;
@@ -142,13 +152,14 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       prefix: { type: "string" },
+      name: { type: "string" },
       permissions: { type: "string" },
       log: { type: "string" },
       uninstall: { type: "boolean", default: false },
     },
   });
   if (values.uninstall) {
-    const removed = await uninstall(values.prefix);
+    const removed = await uninstall(values.prefix, values.name);
     console.log(
       removed
         ? `Removed the kernelspec ${removed}`
@@ -156,6 +167,8 @@ if (import.meta.main) {
     );
   } else {
     const folder = await install(values);
-    console.log(`Installed the kernelspec "${KERNEL_NAME}" in ${folder}`);
+    console.log(
+      `Installed the kernelspec "${values.name ?? KERNEL_NAME}" in ${folder}`,
+    );
   }
 }

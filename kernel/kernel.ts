@@ -67,8 +67,10 @@ export class Kernel {
   #shellWake: (() => void) | null = null;
   #transpiler: Promise<Transpiler>;
   #cellTypes: Promise<CellTypes> | undefined;
+  #transpiled = new Map<string, TranspiledCell | CellSyntaxError>();
   #ranCells: string[] = [];
   #restartNote: string | null = null;
+  #failedStarts = 0;
   #pendingInput: {
     resolve: (value: string) => void;
     reject: (error: Error) => void;
@@ -110,26 +112,30 @@ export class Kernel {
       this.#shellQueue.push(message);
       this.#shellWake?.();
     };
-    pollSockets([
-      {
-        socket: this.#sockets.heartbeat,
-        onMessage: (frames) => this.#sockets.heartbeat.send(frames),
-      },
-      {
-        socket: this.#sockets.control,
-        onMessage: (frames) =>
-          this.#receive("control", frames, (m) => this.#serve(m, "control")),
-      },
-      {
-        socket: this.#sockets.shell,
-        onMessage: (frames) => this.#receive("shell", frames, shellQueue),
-      },
-      {
-        socket: this.#sockets.stdin,
-        onMessage: (frames) =>
-          this.#receive("stdin", frames, (m) => this.#onStdin(m)),
-      },
-    ], () => this.#stopped).catch((error) =>
+    pollSockets(
+      [
+        {
+          socket: this.#sockets.heartbeat,
+          onMessage: (frames) => this.#sockets.heartbeat.send(frames),
+        },
+        {
+          socket: this.#sockets.control,
+          onMessage: (frames) =>
+            this.#receive("control", frames, (m) => this.#serve(m, "control")),
+        },
+        {
+          socket: this.#sockets.shell,
+          onMessage: (frames) => this.#receive("shell", frames, shellQueue),
+        },
+        {
+          socket: this.#sockets.stdin,
+          onMessage: (frames) =>
+            this.#receive("stdin", frames, (m) => this.#onStdin(m)),
+        },
+      ],
+      () => this.#stopped,
+      () => !this.running,
+    ).catch((error) =>
       this.logger.warn(`polling the sockets failed: ${error}`)
     );
     this.#serveShell();
@@ -175,11 +181,20 @@ export class Kernel {
    * @returns the JavaScript and map, or the syntax error
    */
   async transpile(code: string): Promise<TranspiledCell | CellSyntaxError> {
+    // transpileModule costs ~2 ms even for "1"; notebooks re-run the same
+    // cells, and user_expressions repeat, so keep recent results.
+    const cached = this.#transpiled.get(code);
+    if (cached) return cached;
     const { transpileCell } = await this.#transpiler;
-    return transpileCell(
+    const cell = transpileCell(
       code,
-      `${new URL(`file://${this.options.cwd}/`).href}`,
+      new URL(`file://${this.options.cwd}/`).href,
     );
+    if (this.#transpiled.size >= 256) {
+      this.#transpiled.delete(this.#transpiled.keys().next().value!);
+    }
+    this.#transpiled.set(code, cell);
+    return cell;
   }
 
   /**
@@ -246,7 +261,11 @@ export class Kernel {
     const message = this.session.message(msgType, content, parent, [
       iopubTopic(msgType),
     ]);
-    await this.#outboxes.iopub.send(message);
+    // Messages leave in call order (the outbox queues them), so callers may
+    // go on without awaiting; a failed send is logged, never thrown.
+    await this.#outboxes.iopub.send(message).catch((error) =>
+      this.logger.warn(`cannot publish ${msgType}: ${error}`)
+    );
   }
 
   /**
@@ -358,7 +377,17 @@ export class Kernel {
             this.currentRequest,
           );
         }
-        this.#startExecutor();
+        // One that dies while starting (bad permissions, a broken install)
+        // would die again at once: back off instead of spinning.
+        this.#failedStarts = executor.started ? 0 : this.#failedStarts + 1;
+        const delay = this.#failedStarts === 0
+          ? 0
+          : Math.min(30_000, 250 * 2 ** this.#failedStarts);
+        setTimeout(() => {
+          if (!this.#stopped && executor === this.#executor) {
+            this.#startExecutor();
+          }
+        }, delay);
       },
     });
     this.#executor = executor;
@@ -481,7 +510,7 @@ export class Kernel {
       );
       return;
     }
-    await this.publish("status", { execution_state: "busy" }, message);
+    this.publish("status", { execution_state: "busy" }, message);
     try {
       await HANDLERS[type](this, message, channel);
     } catch (error) {
@@ -490,6 +519,6 @@ export class Kernel {
         `${type} failed: ${error instanceof Error ? error.stack : error}`,
       );
     }
-    await this.publish("status", { execution_state: "idle" }, message);
+    this.publish("status", { execution_state: "idle" }, message);
   }
 }

@@ -26,6 +26,11 @@ export async function runPythonCheck(
   const notebooks = await Deno.makeTempDir({ prefix: "deno-webgpu-notebook-" });
   try {
     await install({ prefix });
+    await install({
+      prefix,
+      name: "deno-webgpu-restricted",
+      permissions: "--allow-read",
+    });
     const { code, stdout, stderr } = await new Deno.Command(
       "/usr/bin/python3",
       {

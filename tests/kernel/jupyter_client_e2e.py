@@ -391,6 +391,23 @@ def bad_input_is_survived(kc, km):
 
 
 @check
+def restricted_permissions(kc, km):
+    other = KernelManager(kernel_name="deno-webgpu-restricted")
+    other.start_kernel(cwd=NOTEBOOK_DIR)
+    client = other.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply, outputs = execute(client, "Deno.readTextFileSync('helper_module.ts').length > 0")
+        assert result_text(outputs) == "true", (reply, outputs)
+        reply, outputs = execute(client, "Deno.env.get('HOME')")
+        assert reply["status"] == "error" and reply["ename"] == "NotCapable", reply
+    finally:
+        client.stop_channels()
+        other.shutdown_kernel(now=True)
+
+
+@check
 def restart_and_shutdown(kc, km):
     execute(kc, "const beforeRestart = 1;")
     km.restart_kernel(now=False)
