@@ -54,6 +54,16 @@ export const SINK_KEY: unique symbol = Symbol.for(
   "deno-webgpu.kernel.sink",
 ) as never;
 
+/**
+ * Whether this code runs in a cell of the deno-webgpu kernel (so `display`
+ * reaches a notebook), e.g. to choose a progress display or plain logs.
+ *
+ * @returns true inside the kernel's executor
+ */
+export function inKernel(): boolean {
+  return SINK_KEY in globalThis;
+}
+
 function sink(): DisplaySink | undefined {
   return (globalThis as { [SINK_KEY]?: DisplaySink })[SINK_KEY];
 }

@@ -117,6 +117,40 @@ async function propertyNames(
   }
 }
 
+// A relative import specifier being typed: `from "../li` or `import("./`.
+const RELATIVE_SPECIFIER =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s*)["'](\.{1,2}\/[^"'\n]*)$/;
+
+/** File names for a relative specifier, from the notebook's folder (cheap: one readDir). */
+function completeSpecifier(
+  typed: string,
+  code: string,
+  index: number,
+  cursor: number,
+): { matches: string[]; start: number; end: number } {
+  const slash = typed.lastIndexOf("/");
+  const folder = typed.slice(0, slash + 1);
+  const partial = typed.slice(slash + 1);
+  const start = codePoints(code.slice(0, index - partial.length));
+  const matches: string[] = [];
+  try {
+    for (
+      const entry of Deno.readDirSync(new URL(folder, `file://${Deno.cwd()}/`))
+    ) {
+      if (!entry.name.startsWith(partial) || entry.name.startsWith(".")) {
+        continue;
+      }
+      if (entry.isDirectory) matches.push(`${entry.name}/`);
+      else if (/\.(ts|tsx|js|mjs|json)$/.test(entry.name)) {
+        matches.push(entry.name);
+      }
+    }
+  } catch {
+    // No such folder, or no read permission: nothing to offer.
+  }
+  return { matches: matches.sort(), start, end: cursor };
+}
+
 /**
  * Completions at a cursor.
  *
@@ -131,6 +165,8 @@ export async function completeAt(
   cursor: number,
 ): Promise<{ matches: string[]; start: number; end: number }> {
   const index = toIndex(code, cursor);
+  const specifier = code.slice(0, index).match(RELATIVE_SPECIFIER);
+  if (specifier) return completeSpecifier(specifier[1], code, index, cursor);
   const match = code.slice(0, index).match(IDENTIFIER_CHAIN)!;
   const chain = match[1].replace(/\s*\??\.\s*$/, "").replace(/\s+/g, "");
   const partial = match[2] ?? "";

@@ -6,6 +6,7 @@ check ("ok NAME" or "FAIL NAME: why") and exits non-zero if any failed.
 """
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -250,6 +251,17 @@ def interrupt_async_loop(kc, km):
 
 
 @check
+def sigint_interrupts_too(kc, km):
+    msg_id = kc.execute("while (true) await new Promise((r) => setTimeout(r, 20));")
+    time.sleep(0.5)
+    km.signal_kernel(signal.SIGINT)
+    reply = kc.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["ename"] == "Interrupted", reply["content"]
+    reply, outputs = execute(kc, "kept")
+    assert result_text(outputs) == '"state"', "the executor survived the signal"
+
+
+@check
 def interrupt_never_resolving_cell(kc, km):
     msg_id = kc.execute("await new Promise(() => {});")
     time.sleep(0.5)
@@ -310,6 +322,10 @@ def complete_and_inspect(kc, km):
     code = "Math.ma"
     reply = kc.complete(code, len(code), reply=True, timeout=10)["content"]
     assert "max" in reply["matches"], reply
+    open(os.path.join(NOTEBOOK_DIR, "completable_module.ts"), "w").close()
+    code = 'import { x } from "./completable_m'
+    reply = kc.complete(code, len(code), reply=True, timeout=10)["content"]
+    assert reply["matches"] == ["completable_module.ts"] and reply["cursor_start"] == len(code) - len("completable_m"), reply
     reply = kc.inspect("Math.max", 6, reply=True, timeout=10)["content"]
     assert reply["found"] and "function" in reply["data"]["text/plain"], reply
     with open(os.path.join(NOTEBOOK_DIR, "documented.ts"), "w") as f:
