@@ -3,6 +3,7 @@
 // output (the float32 rounding bound of a dot product grows with it).
 import { allocate, release } from "../../../lib/device/buffer_pool.ts";
 import { readBuffer, upload } from "../../../lib/device/recorder.ts";
+import { type AdapterTuning, tuning } from "../../../lib/device/tuning.ts";
 
 /** A seeded generator (mulberry32) so failures reproduce. */
 export function randomFloats(n: number, seed: number): Float32Array {
@@ -58,5 +59,42 @@ export function assertClose(
         } (error ${error}, bound ${tolerance * scale[i]})`,
       );
     }
+  }
+}
+
+/**
+ * Small tiles with every feature of the real ones (rows and columns per
+ * invocation, 2-D workgroups, two output rows and two channels per conv
+ * step): most cases run with these, because each big-tile pipeline takes
+ * 1.5-4 s for lavapipe's LLVM to compile; the AlexNet shapes keep the real
+ * tuning.
+ */
+export const SMALL_TILES: Partial<AdapterTuning> = {
+  matmul: { rows: 8, cols: 8, groupX: 4, groupY: 2 },
+  matmulThin: { rows: 4, cols: 8, groupX: 4, groupY: 1 },
+  conv: {
+    rows: 8,
+    cols: 8,
+    groupX: 4,
+    groupY: 2,
+    pixelRows: 2,
+    shortRow: 16,
+    channels: 2,
+    narrowKernel: 5,
+  },
+  convThin: { rows: 4, cols: 8, groupX: 4, groupY: 1 },
+};
+
+/** Runs `body` with `tuning` changed by `change`, then restores it. */
+export async function withTuning(
+  change: Partial<AdapterTuning>,
+  body: () => Promise<void>,
+): Promise<void> {
+  const saved = structuredClone(tuning);
+  Object.assign(tuning, change);
+  try {
+    await body();
+  } finally {
+    Object.assign(tuning, saved);
   }
 }

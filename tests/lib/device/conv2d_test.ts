@@ -6,7 +6,14 @@ import {
 } from "../../../lib/device/conv2d.ts";
 import { release } from "../../../lib/device/buffer_pool.ts";
 import { tuning, tuningFor } from "../../../lib/device/tuning.ts";
-import { assertClose, fromGpu, randomFloats, toGpu } from "./_helpers.ts";
+import {
+  assertClose,
+  fromGpu,
+  randomFloats,
+  SMALL_TILES,
+  toGpu,
+  withTuning,
+} from "./_helpers.ts";
 
 /** float32 accumulation error stays well under this fraction of sum |products|. */
 const TOLERANCE = 1e-5;
@@ -162,51 +169,65 @@ async function check(
 }
 
 Deno.test("conv2d matches the oracle with stride, padding and dilation", async () => {
-  await check({ batch: 2, c: 3, h: 9, w: 11, oc: 5, k: 3, pad: 1 });
-  await check({
-    batch: 1,
-    c: 2,
-    h: 13,
-    w: 10,
-    oc: 7,
-    k: [3, 2],
-    stride: [2, 3],
-    pad: [2, 1],
+  await withTuning(SMALL_TILES, async () => {
+    await check({ batch: 2, c: 3, h: 9, w: 11, oc: 5, k: 3, pad: 1 });
+    await check({
+      batch: 1,
+      c: 2,
+      h: 13,
+      w: 10,
+      oc: 7,
+      k: [3, 2],
+      stride: [2, 3],
+      pad: [2, 1],
+    });
+    await check({
+      batch: 2,
+      c: 4,
+      h: 12,
+      w: 12,
+      oc: 36,
+      k: 3,
+      dilation: 2,
+      pad: 2,
+    });
+    await check({ batch: 1, c: 1, h: 1, w: 1, oc: 1, k: 1 });
   });
-  await check({
-    batch: 2,
-    c: 4,
-    h: 12,
-    w: 12,
-    oc: 36,
-    k: 3,
-    dilation: 2,
-    pad: 2,
-  });
-  await check({ batch: 1, c: 1, h: 1, w: 1, oc: 1, k: 1 });
 });
 
 Deno.test("conv2d with the wide tile: odd rows and channels, short rows", async () => {
-  // 40 output channels take the 32-row tile, whose invocations cover two
-  // output rows (7 is odd) and two input channels per step (5 is odd)
-  await check({ batch: 2, c: 5, h: 7, w: 9, oc: 40, k: 3, pad: 1 });
-  await check({ batch: 1, c: 36, h: 9, w: 21, oc: 6, k: [5, 3], pad: [2, 1] });
-  await check({ batch: 1, c: 33, h: 11, w: 11, oc: 4, k: 3, stride: 2 }, [
-    "input",
-  ]);
+  await withTuning(SMALL_TILES, async () => {
+    // 40 output channels take the wide tile, whose invocations cover two
+    // output rows (7 is odd) and two input channels per step (5 is odd)
+    await check({ batch: 2, c: 5, h: 7, w: 9, oc: 40, k: 3, pad: 1 });
+    await check({
+      batch: 1,
+      c: 36,
+      h: 9,
+      w: 21,
+      oc: 6,
+      k: [5, 3],
+      pad: [2, 1],
+    });
+    await check({ batch: 1, c: 33, h: 11, w: 11, oc: 4, k: 3, stride: 2 }, [
+      "input",
+    ]);
+  });
 });
 
 Deno.test("conv2d matches the oracle with groups", async () => {
-  await check({ batch: 2, c: 6, h: 7, w: 8, oc: 4, k: 3, pad: 1, groups: 2 });
-  await check({
-    batch: 1,
-    c: 8,
-    h: 6,
-    w: 6,
-    oc: 40,
-    k: [1, 3],
-    groups: 4,
-    stride: 2,
+  await withTuning(SMALL_TILES, async () => {
+    await check({ batch: 2, c: 6, h: 7, w: 8, oc: 4, k: 3, pad: 1, groups: 2 });
+    await check({
+      batch: 1,
+      c: 8,
+      h: 6,
+      w: 6,
+      oc: 40,
+      k: [1, 3],
+      groups: 4,
+      stride: 2,
+    });
   });
 });
 
@@ -244,30 +265,29 @@ Deno.test("conv2d at AlexNet's third layer (256 -> 384, k3 p1, 12x12)", async ()
 });
 
 Deno.test("conv2d is right with the discrete-GPU tiling too", async () => {
-  const saved = structuredClone(tuning);
-  Object.assign(tuning, tuningFor(tuning.kind === "cpu" ? "gpu" : "cpu"));
-  try {
-    await check({
-      batch: 2,
-      c: 6,
-      h: 9,
-      w: 10,
-      oc: 40,
-      k: 3,
-      pad: 1,
-      groups: 2,
-    });
-    await check({
-      batch: 1,
-      c: 2,
-      h: 15,
-      w: 13,
-      oc: 8,
-      k: 5,
-      stride: 3,
-      pad: 2,
-    });
-  } finally {
-    Object.assign(tuning, saved);
-  }
+  await withTuning(
+    tuningFor(tuning.kind === "cpu" ? "gpu" : "cpu"),
+    async () => {
+      await check({
+        batch: 2,
+        c: 6,
+        h: 9,
+        w: 10,
+        oc: 40,
+        k: 3,
+        pad: 1,
+        groups: 2,
+      });
+      await check({
+        batch: 1,
+        c: 2,
+        h: 15,
+        w: 13,
+        oc: 8,
+        k: 5,
+        stride: 3,
+        pad: 2,
+      });
+    },
+  );
 });

@@ -1,7 +1,14 @@
 import { matmul, type MatmulShape } from "../../../lib/device/matmul.ts";
 import { release } from "../../../lib/device/buffer_pool.ts";
 import { tuning, tuningFor } from "../../../lib/device/tuning.ts";
-import { assertClose, fromGpu, randomFloats, toGpu } from "./_helpers.ts";
+import {
+  assertClose,
+  fromGpu,
+  randomFloats,
+  SMALL_TILES,
+  toGpu,
+  withTuning,
+} from "./_helpers.ts";
 
 /** float32 accumulation error stays well under this fraction of sum |a*b|. */
 const TOLERANCE = 1e-5;
@@ -67,55 +74,77 @@ async function check(
   );
 }
 
-const TM = tuning.matmul.rows;
-const TN = tuning.matmul.cols * tuning.matmul.groupX;
+/** Output rows and columns of one workgroup of the small test tiles. */
+const TM = SMALL_TILES.matmul!.rows * SMALL_TILES.matmul!.groupY;
+const TN = SMALL_TILES.matmul!.cols * SMALL_TILES.matmul!.groupX;
 
 Deno.test("matmul() matches the oracle on awkward sizes around the tile", async () => {
-  for (const m of [1, TM - 1, TM + 1]) {
-    for (const n of [1, 4, TN - 1, TN + 4]) {
-      await check({ batch: 1, m, n, k: 7 });
+  await withTuning(SMALL_TILES, async () => {
+    for (const m of [1, TM - 1, TM + 1]) {
+      for (const n of [1, 4, TN - 1, TN + 4]) {
+        await check({ batch: 1, m, n, k: 7 });
+      }
     }
-  }
-  await check({ batch: 1, m: 2 * TM, n: 2 * TN, k: 64 });
+    await check({ batch: 1, m: 2 * TM, n: 2 * TN, k: 64 });
+  });
 });
 
 Deno.test("matmul() handles every transposition with aligned and odd sizes", async () => {
-  for (const [m, n, k] of [[36, 40, 20], [33, 37, 19], [5, 130, 12]]) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        await check({ batch: 1, m, n, k, transA, transB });
+  await withTuning(SMALL_TILES, async () => {
+    for (const [m, n, k] of [[36, 40, 20], [33, 37, 19], [5, 130, 12]]) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          await check({ batch: 1, m, n, k, transA, transB });
+        }
       }
     }
-  }
+  });
 });
 
 Deno.test("matmul() handles a large inner dimension and a bias", async () => {
-  await check({ batch: 1, m: 9, n: 20, k: 6400 }, true);
-  await check({ batch: 1, m: 40, n: 36, k: 1001, transB: true }, true);
+  await withTuning(SMALL_TILES, async () => {
+    await check({ batch: 1, m: 9, n: 20, k: 6400 }, true);
+    await check({ batch: 1, m: 40, n: 36, k: 1001, transB: true }, true);
+  });
 });
 
 Deno.test("matmul() batches and broadcasts a batch of 1", async () => {
-  await check({ batch: 3, m: 17, n: 12, k: 8 });
-  await check({ batch: 3, m: 17, n: 12, k: 8, batchA: 1 });
-  await check({ batch: 2, m: 8, n: 13, k: 5, batchB: 1, transB: true });
-  await check({ batch: 4, m: 36, n: 8, k: 12, batchA: 1, transA: true }, true);
+  await withTuning(SMALL_TILES, async () => {
+    await check({ batch: 3, m: 17, n: 12, k: 8 });
+    await check({ batch: 3, m: 17, n: 12, k: 8, batchA: 1 });
+    await check({ batch: 2, m: 8, n: 13, k: 5, batchB: 1, transB: true });
+    await check(
+      { batch: 4, m: 36, n: 8, k: 12, batchA: 1, transA: true },
+      true,
+    );
+  });
 });
 
 Deno.test("matmul() with an empty inner dimension gives the bias", async () => {
-  await check({ batch: 1, m: 3, n: 4, k: 0 }, true);
+  await withTuning(SMALL_TILES, async () => {
+    await check({ batch: 1, m: 3, n: 4, k: 0 }, true);
+  });
 });
 
-Deno.test("matmul() at AlexNet's classifier shape (batch 4)", async () => {
+Deno.test("matmul() with the adapter's tiles at AlexNet's classifier shapes", async () => {
+  // batch 4 takes the thin tile, batch 64 the full one
   await check({ batch: 1, m: 4, n: 256, k: 2304, transB: true }, true);
+  await check({ batch: 1, m: 64, n: 100, k: 1024, transB: true }, true);
 });
 
 Deno.test("matmul() is right with the discrete-GPU tiling too", async () => {
-  const saved = structuredClone(tuning);
-  Object.assign(tuning, tuningFor(tuning.kind === "cpu" ? "gpu" : "cpu"));
-  try {
-    await check({ batch: 2, m: 70, n: 36, k: 20 }, true);
-    await check({ batch: 1, m: 9, n: 130, k: 33, transA: true, transB: true });
-  } finally {
-    Object.assign(tuning, saved);
-  }
+  await withTuning(
+    tuningFor(tuning.kind === "cpu" ? "gpu" : "cpu"),
+    async () => {
+      await check({ batch: 2, m: 70, n: 36, k: 20 }, true);
+      await check({
+        batch: 1,
+        m: 9,
+        n: 130,
+        k: 33,
+        transA: true,
+        transB: true,
+      });
+    },
+  );
 });
