@@ -391,6 +391,10 @@ def bad_input_is_survived(kc, km):
     parts = [b"{not json", b"{}", b"{}", b"{}"]
     raw.send_multipart([b"<IDS|MSG>", signature_of(parts).encode(), *parts])
     good.send(raw, "no_such_request", {})
+    # Larger than the kernel's 64 MiB bound: dropped unread.
+    huge = b"x" * (65 * 1024 * 1024)
+    raw.send_multipart([b"<IDS|MSG>", b"0" * 64, b"{}", b"{}", b"{}", huge])
+    del huge
     good.send(raw, "execute_request", {})
     good.send(raw, "complete_request", {"code": 5})
     answered = []
