@@ -17,6 +17,7 @@ import {
   type Sockets,
 } from "./sockets.ts";
 import { StreamBuffer } from "./stream_buffer.ts";
+import { UpdateBuffer } from "./update_buffer.ts";
 import { createSigner, decode, type Message, type Signer } from "./wire.ts";
 import { HANDLERS, isRequestType } from "./handlers.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
@@ -63,6 +64,7 @@ export class Kernel {
   #signer!: Signer;
   #outboxes!: Record<RequestChannel | "stdin" | "iopub", Outbox>;
   #streams: StreamBuffer;
+  #updates: UpdateBuffer;
   #shellQueue: Message[] = [];
   #shellWake: (() => void) | null = null;
   #transpiler: Promise<Transpiler>;
@@ -86,6 +88,9 @@ export class Kernel {
     this.logger = options.logger;
     this.#streams = new StreamBuffer((name, text) =>
       this.publish("stream", { name, text }, this.currentRequest)
+    );
+    this.#updates = new UpdateBuffer((content) =>
+      this.publish("update_display_data", content, this.currentRequest)
     );
     this.done = new Promise((resolve) => this.#markDone = resolve);
     // TypeScript takes a moment to load: start now, need it at the first cell.
@@ -223,6 +228,7 @@ export class Kernel {
       };
     } finally {
       this.running = false;
+      this.#updates.flush();
       this.#streams.flush();
     }
   }
@@ -257,7 +263,10 @@ export class Kernel {
     content: Record<string, unknown>,
     parent: Message | null,
   ): Promise<void> {
-    if (msgType !== "stream") this.#streams.flush();
+    if (msgType !== "stream" && msgType !== "update_display_data") {
+      this.#updates.flush();
+      this.#streams.flush();
+    }
     const message = this.session.message(msgType, content, parent, [
       iopubTopic(msgType),
     ]);
@@ -405,11 +414,9 @@ export class Kernel {
         if (event.displayId !== undefined) {
           content.transient = { display_id: event.displayId };
         }
-        this.publish(
-          event.update ? "update_display_data" : "display_data",
-          content,
-          parent,
-        );
+        if (event.update && event.displayId !== undefined) {
+          this.#updates.add(event.displayId, content);
+        } else this.publish("display_data", content, parent);
         break;
       }
       case "clear":

@@ -174,11 +174,22 @@ md`**done**`
     shown = of_type(outputs, "display_data")
     updates = of_type(outputs, "update_display_data")
     assert shown[0]["data"]["text/html"] == "<b>step 0</b>" and shown[0]["transient"]["display_id"] == "progress"
-    assert [u["data"]["text/html"] for u in updates] == [f"<b>step {i}</b>" for i in range(1, 4)], updates
+    # Updates in quick succession are coalesced: the last state always arrives.
+    assert updates and updates[-1]["data"]["text/html"] == "<b>step 3</b>", updates
     assert all(u["transient"]["display_id"] == "progress" for u in updates)
     assert shown[1]["data"] == {"text/plain": "raw"} and shown[1]["metadata"] == {"note": 1}, shown
     assert of_type(outputs, "clear_output") == [{"wait": True}]
     assert of_type(outputs, "execute_result")[0]["data"]["text/markdown"] == "**done**"
+
+
+@check
+def many_updates_are_coalesced(kc, km):
+    code = "await display(html`0`, { displayId: 'fast' });\n" \
+        "for (let i = 1; i <= 5000; i++) await display(html`${i}`, { displayId: 'fast', update: true });"
+    reply, outputs = execute(kc, code)
+    updates = of_type(outputs, "update_display_data")
+    assert reply["status"] == "ok" and updates[-1]["data"]["text/html"] == "5000", updates[-1:]
+    assert len(updates) < 500, f"{len(updates)} update messages for 5000 updates"
 
 
 @check
