@@ -13,9 +13,13 @@
 // Layout: row-major; A is [batchA, m, k] or, transposed, [batchA, k, m];
 // B is [batchB, k, n] or [batchB, n, k]; a batch of 1 broadcasts (its batch
 // stride is 0).
-// Generated parts (lib/device/matmul.ts): the loads of one k-step of KS
-// values, the unrolled FMAs and the guarded stores. Tile constants: TM, TN,
-// KS (4 when K % 4 == 0, else 1), WG_X, WG_Y.
+// Generated parts (lib/device/matmul.ts): the k loop with the loads of one
+// k-step of KS values and the unrolled FMAs, and the guarded stores. Tile
+// constants: TM, TN, KS (4 when K % 4 == 0, else 1), WG_X, WG_Y.
+// SHARED variant (discrete GPUs): the workgroup first copies a BK-deep
+// slice of its A rows and B columns into workgroup memory (a_tile, b_tile,
+// k-major, zeros past the edges), then each invocation runs its register
+// block on that slice; two barriers per slice.
 
 {{BINDINGS}}
 
@@ -33,7 +37,7 @@ struct Params {
 // params sit in a storage buffer when textures are bound (see matmul.ts)
 @group(0) @binding({{PARAMS_BINDING}}) var<{{PARAMS_SPACE}}> params: Params;
 
-{{FETCH}}
+{{DECLARATIONS}}
 
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(
@@ -52,8 +56,6 @@ fn main(
   // results are never stored.
 {{SETUP}}
 {{ACCUMULATORS}}
-  for (var k = 0u; k < K; k += {{KS}}u) {
-{{STEP}}
-  }
+{{LOOP}}
 {{STORE}}
 }

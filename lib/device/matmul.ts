@@ -461,18 +461,157 @@ function matmulShader(
       ? ""
       : fetchFunction(name, modes[index] === "texture")
   );
+  const loop = `  for (var k = 0u; k < K; k += ${ks}u) {
+${code.STEP}
+  }`;
+  return fillMatmul(tile, bindings, textured, fetch.join("\n"), code, loop);
+}
+
+function fillMatmul(
+  tile: GemmTiling,
+  bindings: string[],
+  textured: boolean,
+  declarations: string,
+  code: TileCode,
+  loop: string,
+): string {
   return fillTemplate(shaderSource("matmul"), {
     BINDINGS: bindings.join("\n"),
-    PARAMS_BINDING: outBinding + 1,
+    PARAMS_BINDING: bindings.length,
     PARAMS_SPACE: textured ? "storage, read" : "uniform",
-    FETCH: fetch.join("\n"),
+    DECLARATIONS: declarations,
     WG_X: tile.groupX,
     WG_Y: tile.groupY,
     TM: tile.rows,
     TN: tile.cols,
-    KS: ks,
-    ...code,
+    SETUP: code.SETUP,
+    ACCUMULATORS: code.ACCUMULATORS,
+    LOOP: loop,
+    STORE: code.STORE,
   });
+}
+
+/**
+ * The SHARED variant: per `depth`-deep k-slice, the workgroup copies its A
+ * rows and B columns into workgroup memory with scalar loads (any layout,
+ * zeros past the edges), then the register block reads them from there.
+ * Meant for GPUs, where workgroup memory is fast and neighbours share
+ * global loads; on lavapipe barriers and workgroup memory are slow.
+ */
+function sharedMatmulShader(
+  s: Required<MatmulShape>,
+  tile: GemmTiling,
+  depth: number,
+  hasBias: boolean,
+): string {
+  const bm = tile.rows * tile.groupY;
+  const bn = tile.cols * tile.groupX;
+  const threads = tile.groupX * tile.groupY;
+  /** Lines copying a [depth, along] slice into `name`; along k when the operand's rows run along k, so neighbours read neighbouring addresses. */
+  const fill = (
+    name: string,
+    along: number,
+    alongK: boolean,
+    value: (outer: string, kk: string) => string,
+  ) => {
+    const lines: string[] = [];
+    for (let e0 = 0; e0 < along * depth; e0 += threads) {
+      const e = `(t + ${e0}u)`;
+      const [outer, kk] = alongK
+        ? [`${e} / ${depth}u`, `${e} % ${depth}u`]
+        : [`${e} % ${along}u`, `${e} / ${along}u`];
+      lines.push(
+        `{ let o = ${outer}; let q = ${kk}; if (q < ${depth}u && o < ${along}u) { ${name}[q * ${along}u + o] = ${
+          value("o", "q")
+        }; } }`,
+      );
+    }
+    return lines;
+  };
+  const aValue = (o: string, q: string) => {
+    const row = `base_m + ${o}`;
+    const index = s.transA
+      ? `a_base + (k0 + ${q}) * M + ${row}`
+      : `a_base + (${row}) * K + k0 + ${q}`;
+    return `select(0.0, a[min(${index}, a_last)], ${row} < M && k0 + ${q} < K)`;
+  };
+  const bValue = (o: string, q: string) => {
+    const col = `base_n + ${o}`;
+    const index = s.transB
+      ? `b_base + (${col}) * K + k0 + ${q}`
+      : `b_base + (k0 + ${q}) * N + ${col}`;
+    return `select(0.0, b[min(${index}, b_last)], ${col} < N && k0 + ${q} < K)`;
+  };
+  const load = [
+    ...fill("a_tile", bm, !s.transA, aValue),
+    ...fill("b_tile", bn, s.transB, bValue),
+  ];
+  const a: TileOperand = {
+    setup: [],
+    load: [],
+    value: (i, kk) => `a_tile[(q0 + ${kk}u) * ${bm}u + lrow + ${i}u]`,
+  };
+  const b: TileOperand = {
+    setup: [],
+    load: [],
+    value: (j, kk) =>
+      `vec4<f32>(${
+        [0, 1, 2, 3].map((q) =>
+          `b_tile[(q0 + ${kk}u) * ${bn}u + lcol + ${4 * j + q}u]`
+        )
+          .join(", ")
+      })`,
+  };
+  const code = registerBlock(tile, 4, a, b, (i, j, value) => {
+    const lines = [`if (row0 + ${i}u < M) {`];
+    for (let q = 0; q < 4; q++) {
+      const col = `col0 + ${4 * j + q}u`;
+      const bias = hasBias ? ` + bias[${col}]` : "";
+      lines.push(
+        `  if (${col} < N) { out[out_base + (row0 + ${i}u) * N + ${col}] = ${value}.${
+          LANES[q]
+        }${bias}; }`,
+      );
+    }
+    lines.push("}");
+    return lines;
+  });
+  const bindings = [
+    operandBinding("a", 0, "scalar"),
+    operandBinding("b", 1, "scalar"),
+  ];
+  if (hasBias) {
+    bindings.push(`@group(0) @binding(2) var<storage, read> bias: array<f32>;`);
+  }
+  bindings.push(
+    `@group(0) @binding(${bindings.length}) var<storage, read_write> out: array<f32>;`,
+  );
+  const declarations = `var<workgroup> a_tile: array<f32, ${bm * depth}>;
+var<workgroup> b_tile: array<f32, ${bn * depth}>;`;
+  const setup = `  let t = lid.y * ${tile.groupX}u + lid.x;
+  let lrow = lid.y * ${tile.rows}u;
+  let lcol = lid.x * ${tile.cols}u;
+  let base_m = wid.y * ${bm}u;
+  let base_n = wid.x * ${bn}u;
+  // clamp reads to this batch's operand (pooled buffers are longer)
+  let a_last = a_base + max(M * K, 1u) - 1u;
+  let b_last = b_base + max(K * N, 1u) - 1u;`;
+  const loop = `  for (var k0 = 0u; k0 < K; k0 += ${depth}u) {
+${load.map((line) => `    ${line}`).join("\n")}
+    workgroupBarrier();
+    for (var q0 = 0u; q0 < ${depth}u; q0 += 4u) {
+${code.STEP}
+    }
+    workgroupBarrier();
+  }`;
+  return fillMatmul(
+    tile,
+    bindings,
+    false,
+    declarations,
+    { ...code, SETUP: setup + "\n" + code.SETUP },
+    loop,
+  );
 }
 
 function checkShape(s: Required<MatmulShape>): void {
@@ -527,14 +666,24 @@ export function matmul(
   const out = allocate(s.batch * s.m * s.n * 4, "matmul");
   if (s.batch * s.m * s.n === 0) return out;
   const tile = matmulTile(s.m);
+  const depth = tile.sharedDepth;
   const ks = s.k % 4 === 0 ? 4 : 1;
-  const modes = operandModes(s);
-  const key =
-    `matmul|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}|` +
-    `${s.transA}|${s.transB}|${modes.join(",")}|${bias !== undefined}`;
+  const modes: [OperandMode, OperandMode] = depth
+    ? ["scalar", "scalar"]
+    : operandModes(s);
+  const hasBias = bias !== undefined;
+  const tileKey = `${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}`;
+  const key = depth
+    ? `matmul|shared|${tileKey}|${depth}|${s.transA}|${s.transB}|${hasBias}`
+    : `matmul|${tileKey}|${ks}|${s.transA}|${s.transB}|${
+      modes.join(",")
+    }|${hasBias}`;
   const compiled = pipeline(
     key,
-    () => matmulShader(s, tile, ks, modes, bias !== undefined),
+    () =>
+      depth
+        ? sharedMatmulShader(s, tile, depth, hasBias)
+        : matmulShader(s, tile, ks, modes, hasBias),
   );
   const params = new Uint32Array([
     s.m,

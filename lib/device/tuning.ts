@@ -20,6 +20,8 @@ export interface GemmTiling {
   groupX: number;
   /** Invocations of a workgroup along the rows. */
   groupY: number;
+  /** Matmul: stage k-slices this deep in workgroup memory (the SHARED variant). */
+  sharedDepth?: number;
   /** Direct conv2d: output rows per invocation where rows are at most `shortRow` pixels. */
   pixelRows?: number;
   /** See `pixelRows`. */
@@ -77,8 +79,9 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
   gpu: {
     kind: "gpu",
     source: "buffer",
-    matmul: { rows: 8, cols: 8, groupX: 16, groupY: 8 },
-    matmulThin: { rows: 4, cols: 4, groupX: 16, groupY: 4 },
+    // 64x64 output tiles, 16-deep k-slices in workgroup memory
+    matmul: { rows: 4, cols: 4, groupX: 16, groupY: 16, sharedDepth: 16 },
+    matmulThin: { rows: 4, cols: 4, groupX: 16, groupY: 4, sharedDepth: 16 },
     conv: { rows: 8, cols: 8, groupX: 16, groupY: 8 },
     convThin: { rows: 4, cols: 8, groupX: 16, groupY: 4 },
   },

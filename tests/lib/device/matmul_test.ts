@@ -145,6 +145,11 @@ Deno.test("matmul() is right with the discrete-GPU tiling too", async () => {
         transA: true,
         transB: true,
       });
+      await check(
+        { batch: 3, m: 65, n: 67, k: 17, batchA: 1, transA: true },
+        true,
+      );
+      await check({ batch: 2, m: 20, n: 5, k: 40, batchB: 1, transB: true });
     },
   );
 });
