@@ -260,6 +260,20 @@ for (
   });
 }
 
+// Deno 2.9.6 panics ("RefCell already mutably borrowed" in inspector.rs) when
+// Deno.exit runs inside Runtime.evaluate. So a cell's exit stops the cell
+// with an error and exits for real on the next turn of the event loop; the
+// kernel then reports the exit code as for any other executor death.
+const realExit = Deno.exit;
+let exiting = false;
+Object.defineProperty(Deno, "exit", {
+  value: (code?: number): never => {
+    exiting = true;
+    setTimeout(() => realExit(code));
+    throw new Error(`Deno.exit(${code ?? ""}) called: the executor is exiting`);
+  },
+});
+
 // Errors after a cell returned (timers, forgotten promises) must not kill the
 // executor silently: report them, and the kernel shows them in the current cell.
 globalThis.addEventListener("error", (event) => {
@@ -383,6 +397,7 @@ async function handle(command: Command): Promise<void> {
   switch (command.op) {
     case "eval": {
       const event = await evaluate(command);
+      if (exiting) return; // no reply: the kernel sees the exit instead
       // Everything the cell wrote to stderr precedes this marker.
       writeAll(
         Deno.stderr,

@@ -301,7 +301,7 @@ def executor_crash_recovered(kc, km):
     execute(kc, "const before = 1;")
     reply, outputs = execute(kc, "console.log('bye'); Deno.exit(3);")
     assert reply["status"] == "error" and reply["ename"] == "ExecutorDied", reply
-    assert "exited with code" in reply["evalue"] and "state was lost" in reply["evalue"], reply
+    assert "exited with code 3" in reply["evalue"] and "state was lost" in reply["evalue"], reply
     reply, outputs = execute(kc, "typeof before")
     assert reply["status"] == "ok" and result_text(outputs) == '"undefined"', outputs
 
