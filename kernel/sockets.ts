@@ -86,8 +86,15 @@ export interface PollEntry {
   onMessage(frames: Uint8Array[]): void | Promise<void>;
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** How long after a message the poller spins instead of sleeping, in ms. */
 const SPIN_WINDOW_MS = 20;
+/** How long after a message it sleeps in fine steps (FINE_STEP_MS) rather than timer ticks. */
+const FINE_WINDOW_MS = 2000;
+const FINE_STEP_MS = 0.25;
 
 /**
  * Receives from several sockets by polling, until `stopped()` says so.
@@ -98,10 +105,11 @@ const SPIN_WINDOW_MS = 20;
  * delivered, in one run in two even the first). Asking `readable` (which
  * reads ZMQ_EVENTS) and then receiving never blocks, so it cannot miss one.
  *
- * Between checks the poller sleeps; a timer costs ~2 ms here, so for a short
- * window after each message (when the next request of a client usually
- * comes) it yields through a MessageChannel instead (~6 us), unless
- * `maySpin()` says the CPU is wanted elsewhere (a cell is running).
+ * Between checks the poller sleeps; a timer costs ~2 ms here, so after each
+ * message (when the next request of a client usually comes) it first yields
+ * through a MessageChannel (~6 us) for 20 ms, then sleeps in 0.25 ms steps on
+ * a worker's futex for 2 s, and only then falls back to timers; none of that
+ * while `maySpin()` says the CPU is wanted elsewhere (a cell is running).
  *
  * @param entries the sockets and their handlers
  * @param stopped returns true once polling should end
@@ -120,6 +128,16 @@ export async function pollSockets(
       wake = resolve;
       channel.port2.postMessage(null);
     });
+  const timer = new Worker(new URL("./fine_sleep_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  let timerDone = () => {};
+  timer.onmessage = () => timerDone();
+  const fineSleep = () =>
+    new Promise<void>((resolve) => {
+      timerDone = resolve;
+      timer.postMessage(FINE_STEP_MS);
+    });
   let lastMessage = -Infinity;
   let quietRounds = 0;
   try {
@@ -133,13 +151,13 @@ export async function pollSockets(
       }
       if (received) lastMessage = performance.now();
       quietRounds = received ? 0 : quietRounds + 1;
-      if (performance.now() - lastMessage < SPIN_WINDOW_MS && maySpin()) {
-        await yieldNow();
-      } else {await new Promise((resolve) =>
-          setTimeout(resolve, quietRounds < 500 ? 1 : 5)
-        );}
+      const quiet = performance.now() - lastMessage;
+      if (quiet < SPIN_WINDOW_MS && maySpin()) await yieldNow();
+      else if (quiet < FINE_WINDOW_MS && maySpin()) await fineSleep();
+      else await sleep(quietRounds < 500 ? 1 : 5);
     }
   } finally {
+    timer.terminate();
     channel.port1.close();
     channel.port2.close();
   }
