@@ -389,14 +389,16 @@ export class Kernel {
         // One that dies while starting (bad permissions, a broken install)
         // would die again at once: back off instead of spinning.
         this.#failedStarts = executor.started ? 0 : this.#failedStarts + 1;
-        const delay = this.#failedStarts === 0
-          ? 0
-          : Math.min(30_000, 250 * 2 ** this.#failedStarts);
+        if (this.#failedStarts === 0) {
+          // At once: the next request must find a live executor.
+          this.#startExecutor();
+          return;
+        }
         setTimeout(() => {
           if (!this.#stopped && executor === this.#executor) {
             this.#startExecutor();
           }
-        }, delay);
+        }, Math.min(30_000, 250 * 2 ** this.#failedStarts));
       },
     });
     this.#executor = executor;
