@@ -97,7 +97,7 @@ export const execute: Handler = async (kernel, request, channel) => {
     };
     if (!silent) kernel.publishError(error, request);
     // stop_on_error: requests queued behind this one are answered "aborted".
-    if (stopOnError) kernel.aborting = true;
+    if (stopOnError) await kernel.abortQueued();
     await kernel.reply(request, channel, "execute_reply", {
       status: "error",
       execution_count: count,

@@ -66,6 +66,7 @@ export class Kernel {
   #streams: StreamBuffer;
   #updates: UpdateBuffer;
   #shellQueue: Message[] = [];
+  #shellInFlight = 0;
   #shellWake: (() => void) | null = null;
   #transpiler: Promise<Transpiler>;
   #cellTypes: Promise<CellTypes> | undefined;
@@ -113,10 +114,6 @@ export class Kernel {
     };
     this.#startExecutor();
     this.publish("status", { execution_state: "starting" }, null);
-    const shellQueue = (message: Message) => {
-      this.#shellQueue.push(message);
-      this.#shellWake?.();
-    };
     pollSockets(
       [
         {
@@ -130,7 +127,7 @@ export class Kernel {
         },
         {
           socket: this.#sockets.shell,
-          onMessage: (frames) => this.#receive("shell", frames, shellQueue),
+          onMessage: (frames) => this.#receiveShell(frames),
         },
         {
           socket: this.#sockets.stdin,
@@ -354,6 +351,20 @@ export class Kernel {
     }
   }
 
+  /**
+   * After an error with stop_on_error: every execute request the client sent
+   * before it could see the error is answered "aborted". Those still waiting
+   * in libzmq are pulled into the queue first, so a fast failing cell cannot
+   * outrun the batch behind it.
+   */
+  async abortQueued(): Promise<void> {
+    this.aborting = true;
+    const shell = this.#sockets.shell;
+    while (!shell.closed && shell.readable) {
+      await this.#receiveShell(await shell.receive());
+    }
+  }
+
   /** Stops the executor, closes the sockets and ends the kernel. */
   async shutdown(): Promise<void> {
     if (this.#stopped) return;
@@ -470,6 +481,18 @@ export class Kernel {
     this.#pendingInput?.resolve(typeof value === "string" ? value : "");
   }
 
+  async #receiveShell(frames: Uint8Array[]): Promise<void> {
+    this.#shellInFlight++;
+    try {
+      await this.#receive("shell", frames, (message) => {
+        this.#shellQueue.push(message);
+        this.#shellWake?.();
+      });
+    } finally {
+      this.#shellInFlight--;
+    }
+  }
+
   // Control requests must not wait for each other's handlers (an interrupt
   // waits for the cell), so onMessage is not awaited.
   async #receive(
@@ -507,7 +530,9 @@ export class Kernel {
       }
       await this.#serve(message, "shell");
       // stop_on_error aborts what was queued when the error happened, no more.
-      if (this.#shellQueue.length === 0) this.aborting = false;
+      if (this.#shellQueue.length === 0 && this.#shellInFlight === 0) {
+        this.aborting = false;
+      }
     }
   }
 

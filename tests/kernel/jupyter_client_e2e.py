@@ -116,15 +116,17 @@ def syntax_error_has_position(kc, km):
 
 @check
 def non_error_throw(kc, km):
+    execute(kc, "const survivor = 1;")
     reply, _ = execute(kc, "throw { code: 7 }")
     assert reply["status"] == "error" and reply["ename"] == "Uncaught" and "code: 7" in reply["evalue"], reply
-    reply, _ = execute(kc, "answer")
+    reply, _ = execute(kc, "survivor")
     assert reply["status"] == "ok", "state survives"
 
 
 @check
 def stop_on_error_aborts_queued(kc, km):
-    failing = kc.execute("throw new Error('first')")
+    # The failing cell takes a moment, so the next request is surely queued behind it.
+    failing = kc.execute("await new Promise((r) => setTimeout(r, 200));\nthrow new Error('first')")
     queued = kc.execute("console.log('must not run')")
     replies = {}
     while len(replies) < 2:
@@ -132,7 +134,7 @@ def stop_on_error_aborts_queued(kc, km):
         replies[msg["parent_header"]["msg_id"]] = msg["content"]
     assert replies[failing]["status"] == "error", replies
     assert replies[queued]["status"] == "aborted", replies
-    failing = kc.execute("throw new Error('again')", stop_on_error=False)
+    failing = kc.execute("await new Promise((r) => setTimeout(r, 200));\nthrow new Error('again')", stop_on_error=False)
     queued = kc.execute("1")
     replies = {}
     while len(replies) < 2:
