@@ -1,6 +1,7 @@
 /**
  * Kernel figures, side by side with Deno's own kernel (`deno jupyter`) in the
- * same run, through Debian's jupyter_client:
+ * same run, through Debian's jupyter_client; the two kernels take turns at
+ * every step, so both see the same machine load:
  *
  * - start to first kernel_info_reply (median of 3 starts);
  * - a trivial execute_request, send to execute_reply (median of 40);
@@ -43,34 +44,48 @@ def run(kc, code):
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle": idle = True
     return elapsed, lines, streams, late
 
-def bench(name):
-    starts = []
-    for _ in range(3):
-        km = KernelManager(kernel_name=name)
-        started = time.perf_counter()
-        km.start_kernel()
-        kc = km.client(); kc.start_channels()
-        kc.kernel_info(); 
-        while kc.get_shell_msg(timeout=60)["msg_type"] != "kernel_info_reply": pass
-        starts.append(time.perf_counter() - started)
-        kc.stop_channels(); km.shutdown_kernel(now=True)
+def start(name):
     km = KernelManager(kernel_name=name)
+    started = time.perf_counter()
     km.start_kernel()
-    kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
-    run(kc, "1"); drain(kc)  # warm up (the first cell loads the transpiler)
-    trivial = [run(kc, "1")[0] for _ in range(40)]
-    big = [run(kc, "for (let i = 0; i < 10000; i++) console.log('line ' + i);") for _ in range(5)]
-    kc.stop_channels(); km.shutdown_kernel(now=True)
-    return {
-        "start_s": statistics.median(starts),
-        "trivial_ms": statistics.median(trivial) * 1000,
-        "print10k_ms": statistics.median(b[0] for b in big) * 1000,
-        "lines_before_idle": min(b[1] for b in big),
-        "lines_after_idle": max(b[3] for b in big),
-        "stream_messages": statistics.median(b[2] for b in big),
-    }
+    kc = km.client(); kc.start_channels()
+    kc.kernel_info()
+    while kc.get_shell_msg(timeout=60)["msg_type"] != "kernel_info_reply": pass
+    return km, kc, time.perf_counter() - started
 
-print(json.dumps({name: bench(name) for name in sys.argv[1:]}))
+# The kernels take turns at every step, so both see the same machine load.
+names = sys.argv[1:]
+starts = {name: [] for name in names}
+for _ in range(3):
+    for name in names:
+        km, kc, elapsed = start(name)
+        starts[name].append(elapsed)
+        kc.stop_channels(); km.shutdown_kernel(now=True)
+kernels = {}
+for name in names:
+    km, kc, _ = start(name)
+    kc.wait_for_ready(timeout=60)
+    run(kc, "1"); drain(kc)  # warm up (the first cell loads the transpiler)
+    kernels[name] = (km, kc)
+trivial = {name: [] for name in names}
+big = {name: [] for name in names}
+for _ in range(40):
+    for name in names: trivial[name].append(run(kernels[name][1], "1")[0])
+for _ in range(5):
+    for name in names: big[name].append(run(kernels[name][1], "for (let i = 0; i < 10000; i++) console.log('line ' + i);"))
+results = {}
+for name in names:
+    km, kc = kernels[name]
+    kc.stop_channels(); km.shutdown_kernel(now=True)
+    results[name] = {
+        "start_s": statistics.median(starts[name]),
+        "trivial_ms": statistics.median(trivial[name]) * 1000,
+        "print10k_ms": statistics.median(b[0] for b in big[name]) * 1000,
+        "lines_before_idle": min(b[1] for b in big[name]),
+        "lines_after_idle": max(b[3] for b in big[name]),
+        "stream_messages": statistics.median(b[2] for b in big[name]),
+    }
+print(json.dumps(results))
 `;
 
 const prefix = await Deno.makeTempDir({ prefix: "deno-webgpu-bench-" });
@@ -121,7 +136,7 @@ try {
     ["stream messages per 10,000 lines", "stream_messages", 0],
   ] as const;
   console.log(
-    `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores`,
+    `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, load average ${await loadAverage()}`,
   );
   console.log(
     "| figure | deno-webgpu | deno jupyter | ratio (ours / theirs) |",
@@ -137,4 +152,9 @@ try {
   }
 } finally {
   await Deno.remove(prefix, { recursive: true });
+}
+
+async function loadAverage(): Promise<string> {
+  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "unknown");
+  return text.split(" ").slice(0, 3).join(" ");
 }
