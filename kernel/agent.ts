@@ -6,6 +6,7 @@
  *
  * Usage (by the kernel only): deno run [permissions] kernel/agent.ts NONCE
  */
+import { folderUrl } from "./text.ts";
 import { Session } from "node:inspector/promises";
 import type { AgentEvent, Command, ErrorContent } from "./agent_protocol.ts";
 import { AWAIT_HOOK, FRAME_MARK, RESOLVE_HOOK } from "./agent_protocol.ts";
@@ -210,7 +211,7 @@ function input(
 function resolveSpecifier(specifier: unknown): string {
   const text = String(specifier);
   return /^\.{1,2}\//.test(text)
-    ? new URL(text, `file://${Deno.cwd()}/`).href
+    ? new URL(text, folderUrl(Deno.cwd())).href
     : text;
 }
 

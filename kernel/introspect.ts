@@ -6,7 +6,7 @@
  */
 import type { Session } from "node:inspector/promises";
 import { inspect } from "./display.ts";
-import { codePoints, toIndex } from "./text.ts";
+import { codePoints, folderUrl, toIndex } from "./text.ts";
 
 const IDENTIFIER_CHAIN =
   /((?:[A-Za-z_$][\w$]*\s*\??\.\s*)*)([A-Za-z_$][\w$]*)?$/;
@@ -135,7 +135,7 @@ function completeSpecifier(
   const matches: string[] = [];
   try {
     for (
-      const entry of Deno.readDirSync(new URL(folder, `file://${Deno.cwd()}/`))
+      const entry of Deno.readDirSync(new URL(folder, folderUrl(Deno.cwd())))
     ) {
       if (!entry.name.startsWith(partial) || entry.name.startsWith(".")) {
         continue;

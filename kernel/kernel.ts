@@ -3,6 +3,7 @@
  * through the handler table, publishes status and output on iopub, and
  * keeps one executor (the process that runs cells) alive.
  */
+import { folderUrl } from "./text.ts";
 import type { ConnectionInfo } from "./connection.ts";
 import { type AgentEvent, type ErrorContent } from "./agent_protocol.ts";
 import { type Evaluation, Executor, ExecutorDied } from "./executor.ts";
@@ -190,7 +191,7 @@ export class Kernel {
     const { transpileCell } = await this.#transpiler;
     const cell = transpileCell(
       code,
-      new URL(`file://${this.options.cwd}/`).href,
+      folderUrl(this.options.cwd),
     );
     if (this.#transpiled.size >= 256) {
       this.#transpiled.delete(this.#transpiled.keys().next().value!);

@@ -1,7 +1,9 @@
 /**
- * Jupyter counts cursor positions in Unicode code points (protocol 5.2+);
- * JavaScript strings count UTF-16 units. These convert.
+ * Small text and location helpers: Jupyter counts cursor positions in
+ * Unicode code points (protocol 5.2+) where JavaScript strings count UTF-16
+ * units; relative imports resolve against a folder's file URL.
  */
+import { pathToFileURL } from "node:url";
 
 /**
  * The length of a string in code points.
@@ -30,4 +32,16 @@ export function toIndex(text: string, cursor: number): number {
     index += char.length;
   }
   return index;
+}
+
+/**
+ * A folder as a file URL ending in "/", for resolving relative specifiers
+ * (pathToFileURL escapes what a plain "file://" + path would not: "#", "%", "?").
+ *
+ * @param path an absolute folder path
+ * @returns e.g. "file:///home/me/notebooks/"
+ */
+export function folderUrl(path: string): string {
+  const url = pathToFileURL(path).href;
+  return url.endsWith("/") ? url : `${url}/`;
 }
