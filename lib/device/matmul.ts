@@ -68,7 +68,10 @@ function textureSize(texels: number, format: StagingFormat): [number, number] {
     minWidth,
     Math.min(TEXTURE_WIDTH, 2 ** Math.ceil(Math.log2(texels))),
   );
-  const height = 2 ** Math.ceil(Math.log2(Math.ceil(texels / width)));
+  // heights in quarter steps of a power of two: few sizes, at most 25% waste
+  const rows = Math.ceil(texels / width);
+  const step = Math.max(1, 2 ** Math.floor(Math.log2(rows)) / 4);
+  const height = Math.ceil(rows / step) * step;
   return [width, height];
 }
 
@@ -144,6 +147,9 @@ export function stageInTexture(
   return texture;
 }
 
+/** WebGPU's maxComputeWorkgroupsPerDimension (default and lavapipe). */
+const MAX_WORKGROUPS = 65535;
+
 /** One binding of a tiled kernel. */
 export type Binding =
   | { kind: "buffer"; buffer: GPUBuffer }
@@ -161,6 +167,11 @@ export function dispatchTiled(
   params: Uint32Array,
   workgroups: [number, number, number],
 ): void {
+  if (workgroups.some((count) => count > MAX_WORKGROUPS)) {
+    throw new RangeError(
+      `Cannot run ${label} on this shape: it needs [${workgroups}] workgroups, at most ${MAX_WORKGROUPS} per dimension`,
+    );
+  }
   if (bindings.every((b) => b.kind === "buffer")) {
     dispatch({
       label,
