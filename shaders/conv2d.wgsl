@@ -5,25 +5,29 @@
 // per row, local variables c_i_j). Two kernels share this file:
 //
 // DIRECT (forward; backward-input as forward convolutions of gy, see
-// lib/device/conv2d.ts): m = output channel, n = TN consecutive output
-// pixels of one output row (sample nb, row oy, columns ox0..ox0+TN-1),
-// k = (c, ky, kx). The loop runs over (c, ky); per step it loads the input
-// row window that all KW taps of the TN pixels read (TN-1)*SW + (KW-1)*DW+1
-// values, instead of TN*KW) and KW vec4-of-4-rows of the packed weights
-// A [g, c, ky, kx, m] (k-major), then does TM x TN x KW FMAs. The result is
-// stored at (out_y0 + oy*out_sy, out_x0 + ox*out_sx) of an [N, OC, out_h,
-// out_w] tensor, which lets a stride phase of backward-input write its
-// pixels in place.
+// lib/device/conv2d.ts): m = output channel, n = PR output rows of TN
+// consecutive pixels (sample nb, rows oy.., columns ox0..ox0+TN-1), k =
+// (c, ky, kx). The loop runs over (CU channels, ky); per step it fetches,
+// per channel and output row, the input row window that all KW taps of the
+// TN pixels read ((TN-1)*SW + (KW-1)*DW + 1 values, instead of TN*KW, as
+// whole vec4 texels of a zero-padded, vec4-aligned copy of the input: no
+// edge checks), and CU*KW vec4s of 4 rows of the packed weights A [g, c, ky,
+// kx, m] (k-major), then does TM x PR*TN x CU*KW FMAs. The result is stored
+// at (out_y0 + oy*out_sy, out_x0 + ox*out_sx) of an [N, OC, out_h, out_w]
+// tensor, which lets a stride phase of backward-input write its pixels in
+// place; (ph, pw) hold where output (0, 0)'s window starts in the copy.
 //
 // GEMM (backward-weight): m = output channel, n = (c, ky, kx), k = (b, oy,
-// ox); A = gy and B = x gathered element by element, KS k-values per step.
+// ox); A = gy and B = x gathered value by value (zero in the padding).
 //
-// Bindings: a (read: packed weights, or gy for GEMM; rgba32float texture,
-// vec4 or f32 storage array), b (read, f32: the input tensor), bias (read,
-// DIRECT with a bias only), out (read_write, f32), params (uniform, or
-// storage when a texture is bound).
-// Layout: NCHW, row-major float32. Tile constants: TM, TN, KS (DIRECT: KW),
-// WG_X, WG_Y; DIRECT also bakes SW and DW into the window offsets.
+// Bindings: a (read: packed weights as an rgba32float texture or vec4 or
+// f32 storage array; gy, f32, for GEMM), b (read: the padded input as a
+// texture or vec4 array; x, f32, for GEMM), bias (read, DIRECT with a bias
+// only), out (read_write, f32), params (uniform, or storage when a texture
+// is bound).
+// Layout: NCHW, row-major float32. Tile constants: TM, TN, WG_X, WG_Y;
+// DIRECT bakes PR, CU, KW, SW, DW and the window's shift into the texel
+// into the code, GEMM its k-step KS.
 
 {{BINDINGS}}
 

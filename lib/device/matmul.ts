@@ -36,57 +36,39 @@ export interface MatmulShape {
 // Operand staging through textures
 
 /** Texels per texture row: a power of two so the shader splits an index by shift and mask. */
-export const TEXTURE_SHIFT = 12;
+const TEXTURE_SHIFT = 12;
 const TEXTURE_WIDTH = 1 << TEXTURE_SHIFT;
 /** WebGPU's default maxTextureDimension2D. */
 const TEXTURE_MAX_HEIGHT = 8192;
 const freeTextures = new Map<string, GPUTexture[]>();
 
-/** rgba32float holds 4 floats per texel (vec4 operands), r32float one (gathered scalars). */
-export type StagingFormat = "rgba32float" | "r32float";
-
-const FLOATS_PER_TEXEL: Record<StagingFormat, number> = {
-  rgba32float: 4,
-  r32float: 1,
-};
-
 /** True when `floats` floats fit one staging texture. */
-export function fitsTexture(
-  floats: number,
-  format: StagingFormat = "rgba32float",
-): boolean {
-  return Math.ceil(floats / FLOATS_PER_TEXEL[format]) <=
-    TEXTURE_WIDTH * TEXTURE_MAX_HEIGHT;
+export function fitsTexture(floats: number): boolean {
+  return Math.ceil(floats / 4) <= TEXTURE_WIDTH * TEXTURE_MAX_HEIGHT;
 }
 
-/** Size of the staging texture for `texels` texels, rounded to powers of two so few sizes exist. */
-function textureSize(texels: number, format: StagingFormat): [number, number] {
+/** Size of the staging texture for `texels` texels, rounded so that few sizes exist. */
+function textureSize(texels: number): [number, number] {
   texels = Math.max(1, texels);
-  // bytesPerRow must be a multiple of 256 bytes
-  const minWidth = 256 / (4 * FLOATS_PER_TEXEL[format]);
+  // bytesPerRow must be a multiple of 256 bytes: at least 16 texels
   const width = Math.max(
-    minWidth,
+    16,
     Math.min(TEXTURE_WIDTH, 2 ** Math.ceil(Math.log2(texels))),
   );
   // heights in quarter steps of a power of two: few sizes, at most 25% waste
   const rows = Math.ceil(texels / width);
   const step = Math.max(1, 2 ** Math.floor(Math.log2(rows)) / 4);
-  const height = Math.ceil(rows / step) * step;
-  return [width, height];
-}
-
-function textureKey(width: number, height: number, format: string): string {
-  return `${format} ${width}x${height}`;
+  return [width, Math.ceil(rows / step) * step];
 }
 
 /** A staging texture to hold `texels` texels; hand it back with {@link returnTexture}. */
-function takeTexture(texels: number, format: StagingFormat): GPUTexture {
-  const [width, height] = textureSize(texels, format);
-  const key = textureKey(width, height, format);
+function takeTexture(texels: number): GPUTexture {
+  const [width, height] = textureSize(texels);
+  const key = `${width}x${height}`;
   return freeTextures.get(key)?.pop() ?? gpu.createTexture({
     label: `staged operand ${key}`,
     size: [width, height],
-    format,
+    format: "rgba32float",
     usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
   });
 }
@@ -97,13 +79,16 @@ function takeTexture(texels: number, format: StagingFormat): GPUTexture {
  * later copy into it waits for that dispatch.
  */
 export function returnTexture(texture: GPUTexture): void {
-  const key = textureKey(texture.width, texture.height, texture.format);
+  const key = `${texture.width}x${texture.height}`;
   let list = freeTextures.get(key);
   if (!list) freeTextures.set(key, list = []);
   list.push(texture);
 }
 
-/** Destroys the cached staging textures (the next op makes new ones). */
+/**
+ * Destroys the cached staging textures (the next op makes new ones): call
+ * it beside the buffer pool's emptyCache(); `memory()` does not count them.
+ */
 export function releaseStagingTextures(): void {
   for (const list of freeTextures.values()) {
     for (const texture of list) texture.destroy();
@@ -113,22 +98,17 @@ export function releaseStagingTextures(): void {
 
 /**
  * Records copies of the first `floats` floats of `buffer` into a staging
- * texture, laid out flat: float (or vec4) i sits at texel (i mod width,
- * i / width) with width 2^TEXTURE_SHIFT once it is full.
+ * rgba32float texture, laid out flat: vec4 i sits at texel (i mod width,
+ * i / width), width 2^TEXTURE_SHIFT once a row is full.
  */
-export function stageInTexture(
-  buffer: GPUBuffer,
-  floats: number,
-  format: StagingFormat = "rgba32float",
-): GPUTexture {
-  const perTexel = FLOATS_PER_TEXEL[format];
-  const texels = Math.ceil(floats / perTexel);
-  const texture = takeTexture(texels, format);
+export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
+  const texels = Math.ceil(floats / 4);
+  const texture = takeTexture(texels);
   const encoder = commandEncoder();
   const width = texture.width;
   const rows = Math.floor(texels / width);
   const rest = texels - rows * width;
-  const bytesPerRow = width * 4 * perTexel;
+  const bytesPerRow = width * 16;
   if (rows > 0) {
     encoder.copyBufferToTexture({ buffer, bytesPerRow }, { texture }, [
       width,
@@ -136,8 +116,8 @@ export function stageInTexture(
     ]);
   }
   if (rest > 0) {
-    // the last, partial row: an rgba texel may read up to 12 bytes past the
-    // operand, which the pool's size classes (multiples of 64) hold
+    // the last, partial row: its last texel may read up to 12 bytes past
+    // the operand, which the pool's size classes (multiples of 64) hold
     encoder.copyBufferToTexture(
       { buffer, offset: rows * bytesPerRow, bytesPerRow },
       { texture, origin: [0, rows] },
