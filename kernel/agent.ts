@@ -27,6 +27,7 @@ import { type LineMap, originalPosition } from "./source_map.ts";
 import { completeAt, inspectAt } from "./introspect.ts";
 
 const nonce = Deno.args[0] ?? "";
+const replyFolder = Deno.args[1] ?? "";
 const encoder = new TextEncoder();
 const AGENT_URL = import.meta.url;
 const HOLDER = Symbol.for("deno-webgpu.kernel.holder");
@@ -202,10 +203,58 @@ function input(
     id,
     prompt: String(prompt),
     password: !!options.password,
+    sync: false,
   });
   return new Promise((resolve, reject) =>
     pendingInputs.set(id, { resolve, reject })
   );
+}
+
+/**
+ * `prompt()` for cells: asks the notebook user synchronously, as in a
+ * browser. The event loop is blocked meanwhile, so the answer arrives as a
+ * file the kernel writes (see agent_protocol.ts), polled every 20 ms.
+ *
+ * @param message the question
+ * @param defaultValue returned when the user enters nothing
+ * @returns what the user typed
+ * @throws {Error} when the front end does not accept input, or on interrupt
+ */
+function syncPrompt(message?: unknown, defaultValue?: string): string | null {
+  const id = crypto.randomUUID();
+  send({
+    type: "input_request",
+    id,
+    prompt: message === undefined ? "" : String(message),
+    password: false,
+    sync: true,
+  });
+  const path = `${replyFolder}/${id}`;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        Atomics.wait(pause, 0, 0, 20);
+        continue;
+      }
+      throw new Error(
+        `prompt() cannot read its answer (${error}): use \`await input(question)\` instead`,
+      );
+    }
+    try {
+      Deno.removeSync(path);
+    } catch {
+      // Without write permission the file stays; the kernel removes the folder.
+    }
+    const answer = JSON.parse(text) as { value?: string; error?: string };
+    if (answer.error !== undefined) throw new Error(answer.error);
+    return answer.value === "" && defaultValue !== undefined
+      ? defaultValue
+      : answer.value ?? null;
+  }
 }
 
 function resolveSpecifier(specifier: unknown): string {
@@ -224,18 +273,9 @@ const cellGlobals: Record<string, unknown> = {
   image,
   plot,
   input,
-  // stdin is the kernel's command channel, and a synchronous prompt cannot
-  // wait for the notebook: point users at the async helper instead.
-  prompt: () => {
-    throw new Error(
-      "prompt() cannot ask the notebook: use `await input(question)` instead",
-    );
-  },
-  confirm: () => {
-    throw new Error(
-      "confirm() cannot ask the notebook: use `await input(question)` instead",
-    );
-  },
+  prompt: syncPrompt,
+  confirm: (message?: unknown) =>
+    /^\s*y(es)?\s*$/i.test(syncPrompt(`${message ?? ""} [y/N]`) ?? ""),
   alert: (message?: unknown) =>
     console.log(message === undefined ? "" : String(message)),
 };

@@ -8,6 +8,11 @@
  * no printed text is mistaken for an event. After each evaluation the agent
  * also writes `FRAME_MARK + nonce + "sync:" + id + "\n"` to stderr: once the
  * kernel has read that, it has read all of the cell's stderr too.
+ *
+ * A synchronous `prompt()` cannot wait for a command on stdin (the event loop
+ * is blocked), so its answer comes as a file: the kernel writes
+ * `<reply folder>/<request id>` (a 0700 temporary folder, the agent's second
+ * argument) and the agent polls for it.
  */
 import type { LineMap } from "./source_map.ts";
 import type { MimeBundle } from "./display.ts";
@@ -56,7 +61,13 @@ export type AgentEvent =
   | { type: "done"; id: string; status: "ok"; result: MimeBundle | null }
   | ({ type: "done"; id: string; status: "error" } & ErrorContent)
   | ({ type: "late_error" } & ErrorContent)
-  | { type: "input_request"; id: string; prompt: string; password: boolean }
+  | {
+    type: "input_request";
+    id: string;
+    prompt: string;
+    password: boolean;
+    sync: boolean;
+  }
   | {
     type: "complete_reply";
     id: string;

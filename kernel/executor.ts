@@ -65,6 +65,10 @@ export class Executor {
   // An evaluation finishes once its done frame (stdout) and sync marker (stderr) are both in.
   readonly #doneFrames = new Map<string, Evaluation>();
   readonly #syncs = new Set<string>();
+  // Answers to synchronous prompt() calls are written here (see agent_protocol.ts).
+  readonly #replyFolder = Deno.makeTempDirSync({
+    prefix: "deno-webgpu-input-",
+  });
   #killedOnPurpose = false;
   #started = false;
   #exited = false;
@@ -88,6 +92,7 @@ export class Executor {
       ...(options.denoFlags ?? []),
       AGENT.pathname,
       this.#nonce,
+      this.#replyFolder,
     ];
     this.#logger.debug(
       `starting executor: deno ${args.join(" ")} in ${options.cwd}`,
@@ -113,6 +118,7 @@ export class Executor {
     this.#readPipe("stderr", this.#process.stderr, () => {});
     this.ended = this.#process.status.then((status) => {
       this.#exited = true;
+      Deno.remove(this.#replyFolder, { recursive: true }).catch(() => {});
       this.#logger.debug(`executor ended: ${JSON.stringify(status)}`);
       const reason = this.#killedOnPurpose
         ? new ExecutorDied("The executor was stopped", null)
@@ -193,6 +199,31 @@ export class Executor {
       .catch((error) =>
         this.#logger.debug(`cannot write to the executor: ${error}`)
       );
+  }
+
+  /**
+   * Answers an input request: a command for `input()`, a file for the
+   * blocked `prompt()`.
+   *
+   * @param request the agent's input_request
+   * @param answer the typed text, or an error message
+   */
+  answerInput(
+    request: Extract<AgentEvent, { type: "input_request" }>,
+    answer: { value?: string; error?: string },
+  ): void {
+    if (!request.sync) {
+      this.send({ op: "input_reply", id: request.id, ...answer });
+      return;
+    }
+    // Write then rename, so the agent never reads half a file.
+    const path = `${this.#replyFolder}/${request.id}`;
+    try {
+      Deno.writeTextFileSync(`${path}.tmp`, JSON.stringify(answer));
+      Deno.renameSync(`${path}.tmp`, path);
+    } catch (error) {
+      this.#logger.warn(`cannot answer prompt() ${request.id}: ${error}`);
+    }
   }
 
   /** Kills the process (SIGKILL: a busy synchronous loop ignores anything gentler). */

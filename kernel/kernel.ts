@@ -453,23 +453,20 @@ export class Kernel {
   ): Promise<void> {
     const executor = this.#executor;
     if (!parent || parent.content.allow_stdin !== true) {
-      executor.send({
-        op: "input_reply",
-        id: event.id,
+      executor.answerInput(event, {
         error:
-          "This front end does not accept input (allow_stdin is false): input() cannot ask",
+          "This front end does not accept input (allow_stdin is false): nothing can be asked",
       });
       return;
     }
     try {
-      const value = await this.requestInput(
-        parent,
-        event.prompt,
-        event.password,
-      );
-      executor.send({ op: "input_reply", id: event.id, value });
+      executor.answerInput(event, {
+        value: await this.requestInput(parent, event.prompt, event.password),
+      });
     } catch (error) {
-      executor.send({ op: "input_reply", id: event.id, error: String(error) });
+      executor.answerInput(event, {
+        error: String(error instanceof Error ? error.message : error),
+      });
     }
   }
 

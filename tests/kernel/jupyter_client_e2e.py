@@ -322,6 +322,23 @@ def stdin_input(kc, km):
     assert result_text(outputs) == '"Ada"'
     reply, _ = execute(kc, "await input('x')", allow_stdin=False)
     assert reply["status"] == "error" and "allow_stdin" in reply["evalue"], reply
+    # The synchronous prompt() of browsers works too.
+    msg_id = kc.execute("const age = prompt('Age?');", allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=10)
+    assert request["content"]["prompt"] == "Age?", request
+    kc.input("42")
+    assert shell_reply(kc, msg_id, 10)["content"]["status"] == "ok"
+    reply, outputs = execute(kc, "age")
+    assert result_text(outputs) == '"42"', outputs
+    # An interrupt while prompt() waits ends the cell and keeps the state.
+    msg_id = kc.execute("prompt('never answered')", allow_stdin=True)
+    kc.get_stdin_msg(timeout=10)
+    km.interrupt_kernel()
+    assert shell_reply(kc, msg_id, 10)["content"]["status"] == "error"
+    reply, outputs = execute(kc, "age")
+    assert result_text(outputs) == '"42"', outputs
+    reply, _ = execute(kc, "prompt('x')", allow_stdin=False)
+    assert reply["status"] == "error" and "allow_stdin" in reply["evalue"], reply
 
 
 @check
