@@ -31,21 +31,37 @@ import { type GemmTiling, tuning } from "./tuning.ts";
 
 /** Sizes of a conv2d layer; `outHeight`/`outWidth` follow from the rest. */
 export interface Conv2dShape {
+  /** Samples N. */
   batch: number;
+  /** Input channels C. */
   inChannels: number;
+  /** Input height H. */
   inHeight: number;
+  /** Input width W. */
   inWidth: number;
+  /** Output channels OC. */
   outChannels: number;
+  /** Kernel height KH. */
   kernelHeight: number;
+  /** Kernel width KW. */
   kernelWidth: number;
+  /** Vertical stride. */
   strideHeight: number;
+  /** Horizontal stride. */
   strideWidth: number;
+  /** Zero rows added above and below. */
   padHeight: number;
+  /** Zero columns added left and right. */
   padWidth: number;
+  /** Vertical distance between kernel taps (1: adjacent). */
   dilationHeight: number;
+  /** Horizontal distance between kernel taps. */
   dilationWidth: number;
+  /** Channel groups: C and OC are split into this many independent convolutions. */
   groups: number;
+  /** Output height OH = floor((H + 2*padH - dilH*(KH-1) - 1) / strideH) + 1. */
   outHeight: number;
+  /** Output width OW, likewise. */
   outWidth: number;
 }
 

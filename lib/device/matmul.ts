@@ -18,9 +18,13 @@ import { gpu } from "./webgpu.ts";
 
 /** Shape of a (batched) matmul C [batch, m, n] = A @ B. */
 export interface MatmulShape {
+  /** Matrices in the batch (C has this many). */
   batch: number;
+  /** Rows of A and C. */
   m: number;
+  /** Columns of B and C. */
   n: number;
+  /** Columns of A, rows of B: the summed dimension (0 gives zeros, plus the bias). */
   k: number;
   /** A stored [batchA, k, m] instead of [batchA, m, k]. */
   transA?: boolean;
@@ -205,9 +209,13 @@ export interface TileOperand {
 
 /** The generated parts of the register-tiled kernel. */
 export interface TileCode {
+  /** Per-invocation set-up of both operands. */
   SETUP: string;
+  /** The zeroed accumulators c_i_j. */
   ACCUMULATORS: string;
+  /** One k-step: loads, then the unrolled FMAs. */
   STEP: string;
+  /** The guarded stores of the accumulators. */
   STORE: string;
 }
 
