@@ -120,6 +120,7 @@ export class Kernel {
         {
           socket: this.#sockets.heartbeat,
           onMessage: (frames) => this.#sockets.heartbeat.send(frames),
+          background: true,
         },
         {
           socket: this.#sockets.control,

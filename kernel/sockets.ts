@@ -84,6 +84,8 @@ export async function bindSockets(info: ConnectionInfo): Promise<Sockets> {
 export interface PollEntry {
   socket: zmq.Router | zmq.Reply;
   onMessage(frames: Uint8Array[]): void | Promise<void>;
+  /** Heartbeats (every 3 s) must not keep the poller in its busy modes. */
+  background?: boolean;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -146,7 +148,7 @@ export async function pollSockets(
       for (const entry of entries) {
         while (!entry.socket.closed && entry.socket.readable) {
           await entry.onMessage(await entry.socket.receive());
-          received = true;
+          if (!entry.background) received = true;
         }
       }
       if (received) lastMessage = performance.now();
@@ -154,7 +156,7 @@ export async function pollSockets(
       const quiet = performance.now() - lastMessage;
       if (quiet < SPIN_WINDOW_MS && maySpin()) await yieldNow();
       else if (quiet < FINE_WINDOW_MS && maySpin()) await fineSleep();
-      else await sleep(quietRounds < 500 ? 1 : 5);
+      else await sleep(quietRounds < 500 ? 1 : 20);
     }
   } finally {
     timer.terminate();
