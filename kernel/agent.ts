@@ -72,6 +72,24 @@ function newInterruptPromise(): Promise<never> {
   return promise;
 }
 
+/**
+ * Library code (a training loop) awaits outside the cell's own awaits, so an
+ * interrupt also aborts this signal, which such code checks between steps:
+ * `globalThis[Symbol.for("deno-webgpu.kernel.abort")]`, renewed per cell.
+ */
+const ABORT_KEY = Symbol.for("deno-webgpu.kernel.abort");
+let abortController = new AbortController();
+
+function publishAbortSignal(): void {
+  Object.defineProperty(globalThis, ABORT_KEY, {
+    value: abortController.signal,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+}
+publishAbortSignal();
+
 /** Wrapped around every awaited value in a cell (see transpile.ts). */
 function awaitHook<T>(value: T): T | Promise<T> {
   if (interrupted) throw new Interrupted();
@@ -378,6 +396,8 @@ async function evaluate(
 ): Promise<AgentEvent> {
   interrupted = false;
   interruptPromise = newInterruptPromise();
+  abortController = new AbortController();
+  publishAbortSignal();
   cells.set(command.url, { name: command.name, map: command.map });
   const evaluation = session.post("Runtime.evaluate", {
     expression: `${command.code}\n//# sourceURL=${command.url}`,
@@ -449,6 +469,7 @@ async function handle(command: Command): Promise<void> {
     }
     case "interrupt":
       interrupted = true;
+      abortController.abort(new Interrupted());
       rejectInterrupt(new Interrupted());
       for (const pending of pendingInputs.values()) {
         pending.reject(new Interrupted());

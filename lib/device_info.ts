@@ -13,6 +13,7 @@ import {
   memoryInfo,
 } from "./device/buffer_pool.ts";
 import { flush as submit, synchronize as wait } from "./device/recorder.ts";
+import { releaseStagingTextures } from "./device/matmul.ts";
 
 /** The adapter and the limits the device was opened with. */
 export interface DeviceInfo {
@@ -112,7 +113,8 @@ export function synchronize(): Promise<void> {
   return wait();
 }
 
-/** Frees the pooled (unused) GPU buffers. */
+/** Frees the pooled (unused) GPU buffers and the matmul staging textures. */
 export function emptyPool(): void {
   emptyCache();
+  releaseStagingTextures();
 }

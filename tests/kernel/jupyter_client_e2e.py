@@ -301,6 +301,41 @@ def interrupt_sync_loop_restarts_executor(kc, km):
 
 
 @check
+def first_plot_without_await(kc, km):
+    # Right after the restart above: this executor has not sent plotly.js yet.
+    reply, outputs = execute(kc, "display(plot([{ y: [1, 2] }]));\n'after'")
+    assert reply["status"] == "ok", reply
+    bundles = [c["data"] for c in of_type(outputs, "display_data")]
+    assert len(bundles) == 2 and "application/vnd.plotly.v1+json" in bundles[1], bundles
+    assert len(bundles[0]["text/html"]) > 1_000_000, "the library first, then the chart"
+    reply, outputs = execute(kc, "1 + 2")
+    assert result_text(outputs) == "3", "the executor survived"
+
+
+@check
+def interrupt_stops_a_training_loop(kc, km):
+    # The loop awaits inside the library, where the cell's await hooks do not
+    # reach: the kernel's abort signal stops it between steps.
+    lib = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "mod.ts")
+    execute(kc, f"""
+import {{ data, nn, train }} from {json.dumps(os.path.abspath(lib))};
+const tiny = {{ length: 32, get: (i: number) => [{{ data: new Uint8Array(16).fill(i * 8), channels: 1, height: 4, width: 4 }}, i % 2] as any }};
+const loader = new data.DataLoader(tiny, {{ batchSize: 8 }});
+const net = new nn.Sequential(new nn.Flatten(), new nn.Linear(16, 2));
+let epochsRun = 0;
+""", timeout=120)
+    msg_id = kc.execute("await train(net, loader, loader, { epochs: 100000, lr: 0.01, live: false, onEpoch: () => { epochsRun++; } });")
+    time.sleep(3.0)
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 10)["content"]
+    assert reply["status"] == "error" and reply["ename"] in ("Interrupted", "TrainingInterrupted"), reply
+    _, first = execute(kc, "epochsRun")
+    time.sleep(1.0)
+    _, second = execute(kc, "epochsRun")
+    assert int(result_text(first)) > 0 and result_text(first) == result_text(second), (first, second)
+
+
+@check
 def executor_crash_recovered(kc, km):
     execute(kc, "const before = 1;")
     reply, outputs = execute(kc, "console.log('bye'); Deno.exit(3);")
