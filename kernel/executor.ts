@@ -9,6 +9,24 @@ import type { AgentEvent, Command } from "./agent_protocol.ts";
 import { FrameSplitter } from "./frames.ts";
 import type { Logger } from "./log.ts";
 
+/**
+ * A private XDG_RUNTIME_DIR when none is set: without one, the Vulkan loader
+ * prints an error into every notebook that touches WebGPU.
+ */
+function runtimeDir(): Record<string, string> {
+  const current = Deno.env.get("XDG_RUNTIME_DIR");
+  if (current) return {};
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/deno-webgpu-runtime-${
+    Deno.uid() ?? "user"
+  }`;
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return { XDG_RUNTIME_DIR: dir };
+  } catch {
+    return {};
+  }
+}
+
 /** Where the executor's output goes. */
 export interface ExecutorListener {
   /** Text the executor printed. */
@@ -104,7 +122,7 @@ export class Executor {
       stdout: "piped",
       stderr: "piped",
       // NO_COLOR keeps ANSI codes out of printed text; tools in cells still may add them.
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...runtimeDir() },
     }).spawn();
     this.#stdin = this.#process.stdin.getWriter();
     let markReady: () => void;
