@@ -89,14 +89,3 @@ export function scatter(
 ): void {
   run(true, x, out, axes, offset, 0);
 }
-
-/** Row-major strides of a shape. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array(shape.length);
-  let stride = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = stride;
-    stride *= shape[d];
-  }
-  return strides;
-}

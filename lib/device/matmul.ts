@@ -420,16 +420,11 @@ function operandModes(s: Required<MatmulShape>): [OperandMode, OperandMode] {
   ];
 }
 
-function matmulShader(
-  s: Required<MatmulShape>,
-  tile: GemmTiling,
-  ks: number,
-  modes: [OperandMode, OperandMode],
+/** Writes accumulator row i, vec4 column j of a C tile (plus the bias), skipping what lies outside M x N. */
+function storeRow(
   hasBias: boolean,
-): string {
-  const a = matmulA(s.transA, modes[0], tile, ks);
-  const b = matmulB(s.transB, modes[1], tile, ks);
-  const code = registerBlock(tile, ks, a, b, (i, j, value) => {
+): (i: number, j: number, value: string) => string[] {
+  return (i, j, value) => {
     const lines = [`if (row0 + ${i}u < M) {`];
     for (let q = 0; q < 4; q++) {
       const col = `col0 + ${4 * j + q}u`;
@@ -442,7 +437,19 @@ function matmulShader(
     }
     lines.push("}");
     return lines;
-  });
+  };
+}
+
+function matmulShader(
+  s: Required<MatmulShape>,
+  tile: GemmTiling,
+  ks: number,
+  modes: [OperandMode, OperandMode],
+  hasBias: boolean,
+): string {
+  const a = matmulA(s.transA, modes[0], tile, ks);
+  const b = matmulB(s.transB, modes[1], tile, ks);
+  const code = registerBlock(tile, ks, a, b, storeRow(hasBias));
   const bindings = [
     operandBinding("a", 0, modes[0]),
     operandBinding("b", 1, modes[1]),
@@ -561,20 +568,7 @@ function sharedMatmulShader(
           .join(", ")
       })`,
   };
-  const code = registerBlock(tile, 4, a, b, (i, j, value) => {
-    const lines = [`if (row0 + ${i}u < M) {`];
-    for (let q = 0; q < 4; q++) {
-      const col = `col0 + ${4 * j + q}u`;
-      const bias = hasBias ? ` + bias[${col}]` : "";
-      lines.push(
-        `  if (${col} < N) { out[out_base + (row0 + ${i}u) * N + ${col}] = ${value}.${
-          LANES[q]
-        }${bias}; }`,
-      );
-    }
-    lines.push("}");
-    return lines;
-  });
+  const code = registerBlock(tile, 4, a, b, storeRow(hasBias));
   const bindings = [
     operandBinding("a", 0, "scalar"),
     operandBinding("b", 1, "scalar"),
