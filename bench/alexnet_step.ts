@@ -33,7 +33,10 @@ function step(x: lib.Tensor, y: number[]): lib.Tensor {
 }
 
 /** Milliseconds of each layer's forward and of the whole backward, by synchronising between layers. */
-async function layerSplit(x: lib.Tensor, y: number[]): Promise<{ name: string; ms: number }[]> {
+async function layerSplit(
+  x: lib.Tensor,
+  y: number[],
+): Promise<{ name: string; ms: number }[]> {
   const rows: { name: string; ms: number }[] = [];
   const kept: lib.Tensor[] = [];
   let h = x;
@@ -43,14 +46,20 @@ async function layerSplit(x: lib.Tensor, y: number[]): Promise<{ name: string; m
     h = layer.forward(h);
     kept.push(h);
     await lib.synchronize();
-    rows.push({ name: `forward ${i} ${layer.constructor.name}`, ms: performance.now() - start });
+    rows.push({
+      name: `forward ${i} ${layer.constructor.name}`,
+      ms: performance.now() - start,
+    });
   }
   let start = performance.now();
   const loss = lib.crossEntropy(h, y);
   opt.zeroGrad();
   loss.backward();
   await lib.synchronize();
-  rows.push({ name: "loss + backward (all layers)", ms: performance.now() - start });
+  rows.push({
+    name: "loss + backward (all layers)",
+    ms: performance.now() - start,
+  });
   start = performance.now();
   opt.step();
   await lib.synchronize();
@@ -63,7 +72,7 @@ const results: { batch: number; ours: number; tfjs?: number }[] = [];
 for (const batch of batches) {
   const x = lib.randn([batch, 1, 224, 224]);
   const y = Array.from({ length: batch }, (_, i) => i % 10);
-  (await step(x, y).item()); // warm-up: pipeline compiles, pool fills
+  await step(x, y).item(); // warm-up: pipeline compiles, pool fills
   lib.emptyPool();
   const times: number[] = [];
   let peak = 0;
@@ -80,10 +89,14 @@ for (const batch of batches) {
   const ms = times[Math.floor(times.length / 2)];
   console.log(
     `\nbatch ${batch}: ${ms.toFixed(0)} ms per step (median of ${steps}), ` +
-      `${(batch / ms * 1000).toFixed(1)} images/s, peak GPU memory ${(peak / 2 ** 20).toFixed(0)} MiB ` +
+      `${(batch / ms * 1000).toFixed(1)} images/s, peak GPU memory ${
+        (peak / 2 ** 20).toFixed(0)
+      } MiB ` +
       `(${(net.numParameters() * 4 / 2 ** 20).toFixed(0)} MiB of weights)`,
   );
-  for (const row of await layerSplit(x, y)) console.log(`  ${row.name.padEnd(34)} ${row.ms.toFixed(1).padStart(8)} ms`);
+  for (const row of await layerSplit(x, y)) {
+    console.log(`  ${row.name.padEnd(34)} ${row.ms.toFixed(1).padStart(8)} ms`);
+  }
   results.push({ batch, ours: ms });
   x.dispose();
 }
@@ -100,5 +113,9 @@ console.log("\nbatch  ours ms/step  tfjs ms/step  tfjs/ours");
 for (const r of results) {
   const tf = r.tfjs === undefined ? "-" : r.tfjs.toFixed(0);
   const ratio = r.tfjs === undefined ? "-" : (r.tfjs / r.ours).toFixed(1) + "x";
-  console.log(`${String(r.batch).padStart(5)}  ${r.ours.toFixed(0).padStart(12)}  ${tf.padStart(12)}  ${ratio.padStart(9)}`);
+  console.log(
+    `${String(r.batch).padStart(5)}  ${r.ours.toFixed(0).padStart(12)}  ${
+      tf.padStart(12)
+    }  ${ratio.padStart(9)}`,
+  );
 }

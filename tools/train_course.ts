@@ -11,7 +11,9 @@ import { data, device, models, optim, train, training } from "../lib/mod.ts";
 
 const epochs = Number(Deno.args[0] ?? 10);
 const { transforms } = data;
-console.log(`AlexNet (course), Fashion-MNIST at 224x224, batch 128, SGD lr 0.01, ${epochs} epochs on ${device()}`);
+console.log(
+  `AlexNet (course), Fashion-MNIST at 224x224, batch 128, SGD lr 0.01, ${epochs} epochs on ${device()}`,
+);
 const trainSet = await new data.FashionMNIST({ train: true }).load();
 const testSet = await new data.FashionMNIST({ train: false }).load();
 const trainLoader = new data.DataLoader(trainSet, {
@@ -24,7 +26,10 @@ const trainLoader = new data.DataLoader(trainSet, {
     new transforms.RandomHorizontalFlip(),
   ]),
 });
-const testLoader = new data.DataLoader(testSet, { batchSize: 128, transform: new transforms.Resize(224) });
+const testLoader = new data.DataLoader(testSet, {
+  batchSize: 128,
+  transform: new transforms.Resize(224),
+});
 const net = models.alexnet({ inChannels: 1, numClasses: 10 });
 models.initXavier(net);
 const history = await train(net, trainLoader, testLoader, {
