@@ -68,16 +68,14 @@ export function isGradEnabled(): boolean {
  * ```
  */
 export function noGrad<T>(fn: () => T): T {
+  // Synchronous, as a scope must be: code after an await in an async fn runs
+  // with the setting of whoever resumes it.
   const previous = gradEnabled;
   gradEnabled = false;
   try {
-    const result = fn();
-    if (result instanceof Promise) {
-      return result.finally(() => gradEnabled = previous) as T;
-    }
-    return result;
+    return fn();
   } finally {
-    if (!(gradEnabled === false && previous === false)) gradEnabled = previous;
+    gradEnabled = previous;
   }
 }
 
@@ -179,7 +177,8 @@ export function backward(root: Tensor, grad: Tensor): void {
   }
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+/** Adds `g` (taken over) into a leaf's `.grad`, which outlives tidy scopes. */
+export function accumulateLeaf(leaf: Tensor, g: Tensor): void {
   if (!leaf.grad) {
     leaf.grad = keep(g);
     return;

@@ -12,7 +12,6 @@ import {
   binary,
   cat,
   extreme,
-  full,
   map,
   pad,
   reductionDims,
@@ -416,5 +415,3 @@ export function localResponseNorm(
     return binary("div", input, denominator);
   });
 }
-
-export { full };

@@ -60,6 +60,13 @@ export function full(shape: readonly number[], value: number): Tensor {
   return map("s0", [], shape, "full", [value]);
 }
 
+/** {@link sumTo} of a gradient this function may free: a summed copy replaces it. */
+function collapseTo(grad: Tensor, shape: readonly number[]): Tensor {
+  const reduced = sumTo(grad, shape);
+  if (reduced !== grad) grad.dispose();
+  return reduced;
+}
+
 /** Sums `grad` over the dims that broadcasting expanded, back to `shape`. */
 export function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
   if (grad.shape.join() === shape.join()) return grad;
@@ -239,9 +246,7 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor | Scalar): Tensor {
       const full = needsOperands
         ? map(expr("b", "c", "a"), [g, as, bs], shape, `${op} backward`)
         : map(expr("", "", "a"), [g], shape, `${op} backward`);
-      const reduced = sumTo(full, target.shape);
-      if (reduced !== full) full.dispose();
-      return reduced;
+      return collapseTo(full, target.shape);
     };
     return [grad(gradA, a), grad(gradB, b)];
   }, needsOperands ? [a, b] : []);
@@ -283,10 +288,10 @@ export function where(
   const result = record("where", [ta, tb], y, (g, [cs]) => {
     const pick = (expr: string, target: Tensor) => {
       if (!target.requiresGrad) return null;
-      const full = map(expr, [g, cs], shape, "where backward");
-      const reduced = sumTo(full, target.shape);
-      if (reduced !== full) full.dispose();
-      return reduced;
+      return collapseTo(
+        map(expr, [g, cs], shape, "where backward"),
+        target.shape,
+      );
     };
     return [
       pick("select(0.0, a, b != 0.0)", ta),

@@ -8,14 +8,17 @@
  *
  * @module
  */
-import { backward as runBackward, type Node } from "./autograd.ts";
+import {
+  accumulateLeaf,
+  backward as runBackward,
+  type Node,
+} from "./autograd.ts";
 import { readBuffer } from "./device/recorder.ts";
 import { Storage } from "./storage.ts";
 import { track } from "./scope.ts";
 import * as F from "./functions.ts";
 import * as N from "./functional.ts";
 import * as NN from "./nn_ops.ts";
-import { keep } from "./scope.ts";
 import { formatHtml, formatText } from "./format.ts";
 import { DISPLAY } from "./display.ts";
 import type { Reduction, Scalar, SliceSpec, TensorLike } from "./types.ts";
@@ -164,13 +167,7 @@ export class Tensor {
     const seed = gradient ?? F.full(this.shape, 1);
     if (!this.gradFn) {
       // A leaf: its gradient is the seed itself.
-      const g = seed.handle();
-      const previous = this.grad;
-      this.grad = keep(previous ? previous.add(g) : g);
-      if (previous) {
-        previous.dispose();
-        g.dispose();
-      }
+      accumulateLeaf(this, seed.handle());
     } else {
       runBackward(this, seed);
     }

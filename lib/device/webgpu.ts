@@ -94,8 +94,3 @@ export function throwPendingGpuError(): void {
     throw error;
   }
 }
-
-/** True once the device is lost. */
-export function isDeviceLost(): boolean {
-  return lostReason !== undefined;
-}
