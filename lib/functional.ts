@@ -364,11 +364,22 @@ export function mseLoss(
   );
 }
 
-/** Options of {@link localResponseNorm}, the paper's section 3.3 defaults. */
+/** Options of {@link localResponseNorm}; the defaults are PyTorch's. */
 export interface LocalResponseNormOptions {
+  /** Scale of the window's sum of squares, divided by the window size (default 1e-4). */
   alpha?: number;
+  /** Exponent of the denominator (default 0.75). */
   beta?: number;
+  /** Added to the denominator before the power (default 1). */
   k?: number;
+}
+
+/** The options with PyTorch's defaults filled in (F.local_response_norm: alpha 1e-4, beta 0.75, k 1). */
+export function lrnDefaults(
+  options: LocalResponseNormOptions,
+): Required<LocalResponseNormOptions> {
+  const { alpha = 1e-4, beta = 0.75, k = 1 } = options;
+  return { alpha, beta, k };
 }
 
 /**
@@ -381,7 +392,7 @@ export function localResponseNorm(
   size: number,
   options: LocalResponseNormOptions = {},
 ): Tensor {
-  const { alpha = 1e-4, beta = 0.75, k = 1 } = options;
+  const { alpha, beta, k } = lrnDefaults(options);
   if (input.ndim < 3) {
     throw new TypeError(
       `Cannot localResponseNorm an input of shape ${

@@ -24,11 +24,6 @@ export class Storage {
     return this.#buffer;
   }
 
-  /** Whether the buffer is still held. */
-  get alive(): boolean {
-    return this.#buffer !== undefined;
-  }
-
   /** Adds a reference. */
   retain(): this {
     if (!this.#buffer) {
@@ -45,11 +40,5 @@ export class Storage {
       release(this.#buffer);
       this.#buffer = undefined;
     }
-  }
-
-  /** Swaps in a new buffer (an in-place update that replaced the data). */
-  replace(buffer: GPUBuffer): void {
-    if (this.#buffer) release(this.#buffer);
-    this.#buffer = buffer;
   }
 }

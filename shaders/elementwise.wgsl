@@ -4,7 +4,8 @@
 // shape); the grid strides over outputs when there are more than fit in one
 // dispatch. EXPR is a single WGSL expression over:
 //   a, b, c, d   the f32 values of inputs 0..3 at the element that broadcasts to i
-//   i            the output's linear index (u32)
+//   i            the output's linear index (u32), counted from the start of
+//                the whole output also when it runs in binding ranges
 //   s0..s3       f32 scalars from the uniforms
 // so a chain of ops that reads as one expression runs as one kernel.
 //
@@ -12,14 +13,17 @@
 // IN_PLACE), out (read_write storage), params (uniform).
 // Layout: up to 8 dimensions; each input carries the strides it is read
 // with (0 on broadcast dimensions). An input of the output's shape reads
-// index i directly and a single-element input reads index 0.
+// index j directly and a single-element input reads index 0, where j is
+// the index within the bound range: i = params.base + j. An output larger
+// than one binding runs as several dispatches, each over a range of every
+// buffer that starts at element `base` (strided inputs never do: base 0).
 
 {{BINDINGS}}
 
 struct Params {
   n: u32,
   rank: u32,
-  _pad0: u32,
+  base: u32,
   _pad1: u32,
   scalars: vec4<f32>,
   shape: array<vec4<u32>, 2>,
@@ -58,8 +62,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let s1 = params.scalars.y;
   let s2 = params.scalars.z;
   let s3 = params.scalars.w;
-  for (var i = gid.x + gid.y * stride; i < params.n; i += stride * nwg.y) {
+  for (var j = gid.x + gid.y * stride; j < params.n; j += stride * nwg.y) {
+    let i = params.base + j;
 {{LOADS}}
-    out[i] = {{EXPR}};
+    out[j] = {{EXPR}};
   }
 }

@@ -59,10 +59,10 @@ function buildShader(
   accesses.forEach((kind, k) => {
     const name = NAMES[k];
     const index = kind === "same"
-      ? "i"
+      ? "j"
       : kind === "scalar"
       ? "0u"
-      : `broadcast_index(i, ${k}u)`;
+      : `broadcast_index(j, ${k}u)`;
     if (k === 0 && inPlace) {
       loads.push(`    let a = out[${index}];`);
     } else {
@@ -140,6 +140,8 @@ export function elementwise(
   for (let start = 0; start < n; start += chunk) {
     const count = Math.min(chunk, n - start);
     u32[0] = count;
+    // The expression's `i` counts from the whole output's start (arange, eye).
+    u32[2] = start;
     const range = (
       buffer: GPUBuffer,
       kind: Access | "out",

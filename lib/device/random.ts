@@ -21,19 +21,6 @@ export function setSeed(value: number | bigint): void {
   offset = 0n;
 }
 
-/** The current seed and counter offset, e.g. to save and restore. */
-export function generatorState(): { seed: bigint; offset: bigint } {
-  return { seed, offset };
-}
-
-/** Restores a state from {@link generatorState}. */
-export function setGeneratorState(
-  state: { seed: bigint; offset: bigint },
-): void {
-  seed = state.seed;
-  offset = state.offset;
-}
-
 /**
  * A new buffer of `n` draws: uniform in [a, b), or normal with mean a and
  * standard deviation b.

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { nn } from "./_nn.ts";
+import * as nn from "../nn/mod.ts";
 import type { Module } from "../nn/module.ts";
 
 /** Options of {@link alexnet}. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { nn } from "./_nn.ts";
+import * as nn from "../nn/mod.ts";
 
 /** LeNet for 1x28x28 input and `numClasses` outputs. */
 export function lenet(options: { numClasses?: number } = {}): nn.Sequential {

@@ -15,10 +15,20 @@ import { showShape } from "../shape.ts";
 /** Parameters and buffers by dotted name, as `stateDict()` returns them. */
 export type StateDict = Record<string, Tensor>;
 
+// Tensors made by parameter(): they stay parameters when frozen
+// (requiresGrad = false), as a torch.nn.Parameter does.
+const parameters = new WeakSet<Tensor>();
+
 /** Marks a tensor as a parameter: a leaf that collects gradients and outlives tidy scopes. */
 export function parameter(t: Tensor): Tensor {
   t.requiresGrad = true;
+  parameters.add(t);
   return keep(t);
+}
+
+/** Whether a module's tensor field is a parameter: made by `parameter()`, or collecting gradients. */
+function isParameter(t: Tensor): boolean {
+  return parameters.has(t) || t.requiresGrad;
 }
 
 /** The base class of layers and models. */
@@ -76,20 +86,20 @@ export abstract class Module {
 
   /** Own tensor fields: parameters (requiresGrad) and buffers. */
   #ownTensors(): [string, Tensor][] {
-    return Object.entries(this).filter(([name, value]) =>
-      value instanceof Tensor && name !== "grad"
-    ) as [
-      string,
-      Tensor,
-    ][];
+    return Object.entries(this).filter(([, value]) =>
+      value instanceof Tensor
+    ) as [string, Tensor][];
   }
 
-  /** Every parameter with its dotted name (`0.weight`, `features.3.bias`). */
+  /**
+   * Every parameter with its dotted name (`0.weight`, `features.3.bias`);
+   * a frozen one (`requiresGrad = false`) stays, as in PyTorch.
+   */
   namedParameters(prefix = ""): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [name, module] of this.namedModules(prefix)) {
       for (const [field, t] of module.#ownTensors()) {
-        if (t.requiresGrad) out.push([name ? `${name}.${field}` : field, t]);
+        if (isParameter(t)) out.push([name ? `${name}.${field}` : field, t]);
       }
     }
     return out;

@@ -56,23 +56,49 @@ export class Sequential extends Module {
   }
 }
 
-/** Wraps an error from layer `index` so it names the layer and its input shape, keeping its class. */
+/** Errors already wrapped by a Sequential: an inner one's message names its layer. */
+const wrapped = new WeakSet<Error>();
+
+/**
+ * Wraps an error from layer `index` so that it names the layer and its
+ * input shape. The wrapper is a copy of the error (same class, `cause` and
+ * other fields) with the layer prepended to its message; an error already
+ * wrapped by an inner Sequential passes through unchanged.
+ */
 export function layerError(
   error: unknown,
   index: number,
   layer: Module,
   inputShape: readonly number[],
 ): unknown {
-  if (!(error instanceof Error) || error.message.startsWith("Layer ")) {
-    return error;
+  if (!(error instanceof Error) || wrapped.has(error)) return error;
+  const copy: Error = Object.create(Object.getPrototypeOf(error));
+  for (const key of Reflect.ownKeys(error)) {
+    Object.defineProperty(
+      copy,
+      key,
+      Object.getOwnPropertyDescriptor(error, key)!,
+    );
   }
-  const Class = error.constructor as new (message: string) => Error;
-  const wrapped = new Class(
+  const prefix =
     `Layer ${index} (${layer.constructor.name}) failed on input of shape ${
       showShape(inputShape)
-    }: ${error.message}`,
-  );
-  wrapped.stack = wrapped.stack?.split("\n")[0] + "\n" +
-    (error.stack?.split("\n").slice(1).join("\n") ?? "");
-  return wrapped;
+    }: `;
+  const own = (key: string, value: unknown) =>
+    Object.defineProperty(copy, key, {
+      value,
+      writable: true,
+      configurable: true,
+    });
+  own("message", prefix + error.message);
+  // The stack's first line repeats the message; the frames stay the original's.
+  if (error.stack) {
+    own(
+      "stack",
+      `${error.name}: ${copy.message}\n` +
+        error.stack.split("\n").slice(1).join("\n"),
+    );
+  }
+  wrapped.add(copy);
+  return copy;
 }

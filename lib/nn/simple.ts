@@ -18,6 +18,7 @@ import {
   flatten,
   localResponseNorm,
   type LocalResponseNormOptions,
+  lrnDefaults,
   type Target,
 } from "../functional.ts";
 import { unary } from "../functions.ts";
@@ -109,18 +110,15 @@ export class Flatten extends Module {
 
 /**
  * Local response normalisation across channels (the AlexNet paper's
- * section 3.3), with PyTorch's nn.LocalResponseNorm formula: alpha is
- * divided by `size` (the paper's constants are size 5, alpha 1e-4, beta
- * 0.75, k 2; pass alpha = 5e-4 for the paper's undivided alpha).
+ * section 3.3), PyTorch's nn.LocalResponseNorm: its formula (alpha is
+ * divided by `size`) and its defaults, size 5 here and alpha 1e-4, beta
+ * 0.75, k 1 (torch/nn/modules/normalization.py). The paper's constants are
+ * k 2 and an undivided alpha 1e-4: pass `{ alpha: 5e-4, k: 2 }` for them.
  */
 export class LocalResponseNorm extends Module {
   constructor(
     readonly size = 5,
-    readonly options: LocalResponseNormOptions = {
-      alpha: 1e-4,
-      beta: 0.75,
-      k: 2,
-    },
+    readonly options: LocalResponseNormOptions = {},
   ) {
     super();
   }
@@ -128,7 +126,7 @@ export class LocalResponseNorm extends Module {
     return localResponseNorm(input, this.size, this.options);
   }
   override extraRepr(): string {
-    const { alpha = 1e-4, beta = 0.75, k = 1 } = this.options;
+    const { alpha, beta, k } = lrnDefaults(this.options);
     return `size=${this.size}, alpha=${alpha}, beta=${beta}, k=${k}`;
   }
 }

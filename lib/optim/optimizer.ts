@@ -50,10 +50,12 @@ export abstract class Optimizer<O extends OptimizerOptions> {
       );
     }
     for (const group of this.paramGroups) this.validate(group.options);
+    // A frozen leaf (requiresGrad = false) is accepted, as PyTorch's
+    // optimizers accept it, and skipped by step().
     all.forEach((p, i) => {
-      if (!p.requiresGrad || p.gradFn) {
+      if (p.gradFn) {
         throw new TypeError(
-          `${this.constructor.name} can only optimize leaf tensors with requiresGrad: parameter ${i} of shape [${p.shape}] is not one`,
+          `${this.constructor.name} can only optimize leaf tensors: parameter ${i} of shape [${p.shape}] is the result of an op`,
         );
       }
     });
@@ -88,11 +90,11 @@ export abstract class Optimizer<O extends OptimizerOptions> {
     }
   }
 
-  /** Updates every parameter that has a gradient. */
+  /** Updates every parameter that has a gradient and is not frozen. */
   step(): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (!p.grad) continue;
+        if (!p.grad || !p.requiresGrad) continue;
         let state = this.state.get(p);
         if (!state) this.state.set(p, state = {});
         this.update(p, p.grad, state, group.options);

@@ -57,16 +57,16 @@ Deno.test("Dropout scales by 1/(1-p) in training, is the identity in eval, and i
   assert.throws(() => new nn.Dropout(1.5), /p must be in \[0, 1\]/);
 });
 
-Deno.test("LocalResponseNorm uses the paper's constants by default", async () => {
+Deno.test("LocalResponseNorm uses PyTorch's constants by default", async () => {
   const lrn = new nn.LocalResponseNorm();
   const x = randomData([1, 6, 2, 2], 4, -3, 3);
   await assertClose(
     lrn.forward(toTensor(x)),
-    O.localResponseNorm(x, 5, 1e-4, 0.75, 2),
+    O.localResponseNorm(x, 5, 1e-4, 0.75, 1),
   );
   assert.equal(
     String(lrn),
-    "LocalResponseNorm(size=5, alpha=0.0001, beta=0.75, k=2)",
+    "LocalResponseNorm(size=5, alpha=0.0001, beta=0.75, k=1)",
   );
 });
 

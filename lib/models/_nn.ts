@@ -1,1 +1,0 @@
-export * as nn from "../nn/mod.ts";
