@@ -12,7 +12,7 @@
  */
 import type { Tensor } from "./tensor.ts";
 import { Module, type StateDict } from "./nn/module.ts";
-import { tensorFromData } from "./creation.ts";
+import { tensorFromData } from "./ops/mod.ts";
 
 /** Raised for a file that is not a usable safetensors checkpoint. */
 export class CheckpointError extends Error {

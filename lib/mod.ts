@@ -16,67 +16,80 @@
  */
 export { Tensor } from "./tensor.ts";
 export {
+  abs,
+  add,
   arange,
-  eye,
-  full,
-  linspace,
-  manualSeed,
-  normal,
-  ones,
-  onesLike,
-  rand,
-  randint,
-  randn,
-  tensor,
-  uniform,
-  zeros,
-  zerosLike,
-} from "./creation.ts";
-export {
+  argmax,
+  argmin,
+  avgPool2d,
   cat,
   clamp,
   clone,
+  conv2d,
+  crossEntropy,
+  div,
+  dropout,
+  eq,
+  exp,
   expand,
+  eye,
+  flatten,
+  full,
+  ge,
+  gt,
+  le,
+  linear,
+  linspace,
+  localResponseNorm,
+  log,
+  logSoftmax,
+  lt,
+  manualSeed,
+  matmul,
+  maximum,
+  maxPool2d,
+  mean,
+  minimum,
+  mseLoss,
+  mul,
+  narrow,
+  ne,
+  neg,
+  nllLoss,
+  normal,
+  oneHot,
+  ones,
+  onesLike,
   pad,
   permute,
-  reshape,
-  sum,
-  where,
-} from "./functions.ts";
-export {
-  argmax,
-  argmin,
-  crossEntropy,
-  flatten,
-  localResponseNorm,
-  logSoftmax,
-  mean,
-  mseLoss,
-  narrow,
-  nllLoss,
-  oneHot,
+  pow,
+  rand,
+  randint,
+  randn,
   relu,
+  reshape,
   select,
   sigmoid,
+  sign,
   softmax,
+  sqrt,
+  square,
   squeeze,
   stack,
+  sub,
+  sum,
   tanh,
+  tensor,
   transpose,
+  uniform,
   unsqueeze,
   variance,
-} from "./functional.ts";
-export {
-  avgPool2d,
-  conv2d,
-  dropout,
-  linear,
-  matmul,
-  maxPool2d,
-} from "./nn_ops.ts";
-export * from "./elementwise_api.ts";
-export { isGradEnabled, noGrad, setGradEnabled } from "./autograd.ts";
-export { keep, tidy } from "./scope.ts";
+  where,
+  zeros,
+  zerosLike,
+} from "./ops/mod.ts";
+export { isGradEnabled, noGrad, setGradEnabled } from "./core/autograd.ts";
+export { keep, tidy } from "./core/scope.ts";
 export { DISPLAY, type MimeBundle } from "./display.ts";
 export {
   device,
@@ -95,14 +108,16 @@ export * as optim from "./optim/mod.ts";
 export * as models from "./models/mod.ts";
 export { type Summary, summary, type SummaryRow } from "./summary.ts";
 export { CheckpointError, load, loadMetadata, save } from "./checkpoint.ts";
-export type { Reduction, Scalar, SliceSpec, TensorLike } from "./types.ts";
-export type { Conv2dOptions, DropoutOptions, Pool2dOptions } from "./nn_ops.ts";
+export type { Reduction, Scalar, SliceSpec, TensorLike } from "./core/types.ts";
 export type {
+  Conv2dOptions,
   CrossEntropyOptions,
+  DropoutOptions,
   LocalResponseNormOptions,
   LossOptions,
+  Pool2dOptions,
   Target,
-} from "./functional.ts";
+} from "./ops/mod.ts";
 export * as data from "./data/mod.ts";
 export * as training from "./train/mod.ts";
 export { evaluate, train } from "./train/mod.ts";

@@ -7,11 +7,11 @@
  */
 import type { Module } from "./nn/module.ts";
 import { layerError, Sequential } from "./nn/sequential.ts";
-import { zeros } from "./creation.ts";
-import { noGrad } from "./autograd.ts";
-import { tidy } from "./scope.ts";
+import { zeros } from "./ops/mod.ts";
+import { noGrad } from "./core/autograd.ts";
+import { tidy } from "./core/scope.ts";
 import { DISPLAY } from "./display.ts";
-import { checkShape } from "./shape.ts";
+import { checkShape } from "./core/shape.ts";
 
 /** One layer's row. */
 export interface SummaryRow {

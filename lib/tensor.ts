@@ -1,475 +1,334 @@
 /**
- * The Tensor: float32 data in a GPU buffer, contiguous and row-major, with a
- * shape, and the autograd fields (`requiresGrad`, `grad`, `gradFn`).
+ * The seam between the core and the ops: binds Tensor's op methods onto
+ * the core class (`core/tensor.ts`), each a one-line call of the free
+ * function of the same name in `ops/mod.ts`, so `a.matmul(b)` and
+ * `matmul(a, b)` are one code path. This is the one place where the core
+ * calls up into the ops, and the one import cycle of the library: the op
+ * modules import `Tensor` from here, so the methods are bound whenever an
+ * op can run.
  *
- * Methods are thin: each calls the function of the same name in
- * `functions.ts` (differentiable primitives) or `functional.ts` (what is
- * built from them), so `a.matmul(b)` and `matmul(a, b)` are one code path.
+ * A new method is a line in {@link TensorMethods} and one in the table;
+ * the compiler names whichever is missing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tensor } from "./mod.ts";
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const loss = x.matmul(x.T).sum();
+ * loss.backward();
+ * assert.deepEqual(await x.grad!.toArray(), [[8, 12], [8, 12]]);
+ * ```
  *
  * @module
  */
-import {
-  accumulateLeaf,
-  backward as runBackward,
-  type Node,
-} from "./autograd.ts";
-import { readBuffer } from "./device/recorder.ts";
-import { Storage } from "./storage.ts";
-import { track } from "./scope.ts";
-import * as F from "./functions.ts";
-import * as N from "./functional.ts";
-import * as NN from "./nn_ops.ts";
-import { formatHtml, formatText } from "./format.ts";
-import { DISPLAY } from "./display.ts";
-import type { Reduction, Scalar, SliceSpec, TensorLike } from "./types.ts";
+import { Tensor } from "./core/tensor.ts";
+import { accumulateLeaf, backward as runBackward } from "./core/autograd.ts";
+import { checkSameShape } from "./core/shape.ts";
+import type { Reduction, Scalar, SliceSpec } from "./core/types.ts";
+import * as F from "./ops/mod.ts";
+import { full } from "./ops/elementwise.ts";
 
-// Tensors dropped without dispose() give their data back when collected.
-const collected = new FinalizationRegistry<Storage>((storage) =>
-  storage.release()
-);
+export { Tensor };
 
-/** A float32 tensor on the GPU. */
-export class Tensor {
-  #storage: Storage;
-  #disposed = false;
-  /** Sizes of the dimensions, outermost first. */
-  readonly shape: readonly number[];
-  /** Whether gradients flow to (a leaf) or through (a result) this tensor. */
-  requiresGrad = false;
-  /** The accumulated gradient of a leaf, after `backward()`. */
-  grad: Tensor | null = null;
-  /** The op that made this tensor, when recorded for autograd. */
-  gradFn: Node | null = null;
+/** Options of `var()` and `std()`. */
+type VarianceOptions = Reduction & { correction?: number };
 
-  /** Wraps a storage reference (taking it over); use the creation functions instead. */
-  constructor(storage: Storage, shape: readonly number[]) {
-    this.#storage = storage;
-    this.shape = Object.freeze([...shape]);
-    collected.register(this, storage, this);
-    track(this);
-  }
-
-  /** A new tensor owning `buffer`, which holds `shape`'s elements. */
-  static fromBuffer(buffer: GPUBuffer, shape: readonly number[]): Tensor {
-    return new Tensor(
-      new Storage(buffer, shape.reduce((p, s) => p * s, 1)),
-      shape,
-    );
-  }
-
-  /** The GPU buffer (for ops); throws after `dispose()`. */
-  get buffer(): GPUBuffer {
-    if (this.#disposed) {
-      throw new Error(`Cannot use a disposed tensor of shape [${this.shape}]`);
-    }
-    return this.#storage.buffer;
-  }
-
-  /** Number of dimensions. */
-  get ndim(): number {
-    return this.shape.length;
-  }
-
-  /** Number of elements. */
-  get numel(): number {
-    return this.shape.reduce((p, s) => p * s, 1);
-  }
-
-  /** Whether `dispose()` was called. */
-  get disposed(): boolean {
-    return this.#disposed;
-  }
-
-  /** Size of one dimension (negative counts from the end), or the whole shape. */
-  size(dim?: number): number | readonly number[] {
-    if (dim === undefined) return this.shape;
-    return this.shape[F.normalizeDim(dim, this.ndim, "size")];
-  }
-
-  /** Another tensor object sharing this one's data (no autograd history). */
-  handle(shape: readonly number[] = this.shape): Tensor {
-    if (this.#disposed) {
-      throw new Error(`Cannot use a disposed tensor of shape [${this.shape}]`);
-    }
-    return new Tensor(this.#storage.retain(), shape);
-  }
-
-  /** Frees this tensor's hold on its data; safe to call twice. */
-  dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    collected.unregister(this);
-    this.#storage.release();
-  }
-
-  /** For `using t = ...`. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-
-  /** Replaces this tensor's data with `source`'s (same shape), keeping its identity; no autograd. */
-  assign(source: Tensor): this {
-    F.checkSameShape("assign", this, source);
-    F.copyInto(source, this);
-    return this;
-  }
-
-  // ---- reading back (the only async part of the API)
-
-  /** The values, row-major. */
-  async data(): Promise<Float32Array> {
-    const bytes = await readBuffer(this.buffer, this.numel * 4);
-    return new Float32Array(bytes);
-  }
-
-  /** The values as nested arrays of numbers. */
-  async toArray(): Promise<TensorLike> {
-    const values = Array.from(await this.data());
-    const nest = (offset: number, dim: number): TensorLike => {
-      if (dim === this.ndim) return values[offset];
-      const stride = this.shape.slice(dim + 1).reduce((p, s) => p * s, 1);
-      return Array.from(
-        { length: this.shape[dim] },
-        (_, i) => nest(offset + i * stride, dim + 1),
-      ) as TensorLike;
-    };
-    return nest(0, 0);
-  }
-
-  /** The value of a one-element tensor. */
-  async item(): Promise<number> {
-    if (this.numel !== 1) {
-      throw new TypeError(
-        `Cannot take item() of a tensor of shape [${this.shape}]: it has ${this.numel} elements, not 1`,
-      );
-    }
-    return (await this.data())[0];
-  }
-
-  // ---- autograd
-
+/** Tensor's methods that run ops; bound below. */
+export interface TensorMethods {
   /**
    * Accumulates d(this)/d(leaf) into `.grad` of every leaf that requires
    * it, then frees the graph. Needs `gradient` unless this is a scalar.
    */
-  backward(gradient?: Tensor): void {
-    if (!this.requiresGrad) {
-      throw new Error(
-        "Cannot backward() from a tensor that does not require grad: no input had requiresGrad: true",
-      );
-    }
-    if (!gradient && this.numel !== 1) {
-      throw new TypeError(
-        `Cannot backward() from a tensor of shape [${this.shape}] without a gradient: pass one of the same shape, or reduce to a scalar first`,
-      );
-    }
-    if (gradient) F.checkSameShape("backward", this, gradient);
-    const seed = gradient ?? F.full(this.shape, 1);
-    if (!this.gradFn) {
-      // A leaf: its gradient is the seed itself.
-      accumulateLeaf(this, seed.handle());
-    } else {
-      runBackward(this, seed);
-    }
-    if (!gradient) seed.dispose();
-  }
-
-  /** A tensor sharing this one's data, cut from the graph. */
-  detach(): Tensor {
-    return this.handle();
-  }
-
-  /** Sets `requiresGrad` (on a leaf) and returns this. */
-  requiresGrad_(value = true): this {
-    if (this.gradFn && !value) {
-      throw new Error(
-        "Cannot set requiresGrad = false on a non-leaf tensor: detach() it",
-      );
-    }
-    this.requiresGrad = value;
-    return this;
-  }
-
-  // ---- shape
-
+  backward(gradient?: Tensor): void;
   /** Same data, new shape (one size may be -1). */
-  reshape(...shape: (number | readonly number[])[]): Tensor {
-    return F.reshape(this, shape.flat());
-  }
-
+  reshape(...shape: (number | readonly number[])[]): Tensor;
   /** PyTorch's name for reshape on contiguous data. */
-  view(...shape: (number | readonly number[])[]): Tensor {
-    return F.reshape(this, shape.flat());
-  }
-
+  view(...shape: (number | readonly number[])[]): Tensor;
   /** Merges dims startDim..endDim into one. */
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return N.flatten(this, startDim, endDim);
-  }
-
+  flatten(startDim?: number, endDim?: number): Tensor;
   /** Removes size-1 dims (all, or the one given). */
-  squeeze(dim?: number): Tensor {
-    return N.squeeze(this, dim);
-  }
-
+  squeeze(dim?: number): Tensor;
   /** Inserts a size-1 dim at `dim`. */
-  unsqueeze(dim: number): Tensor {
-    return N.unsqueeze(this, dim);
-  }
-
+  unsqueeze(dim: number): Tensor;
   /** Reorders dims (a copy). */
-  permute(...dims: (number | readonly number[])[]): Tensor {
-    return F.permute(this, dims.flat());
-  }
-
+  permute(...dims: (number | readonly number[])[]): Tensor;
   /** Swaps two dims (a copy). */
-  transpose(dim0: number, dim1: number): Tensor {
-    return N.transpose(this, dim0, dim1);
-  }
-
+  transpose(dim0: number, dim1: number): Tensor;
   /** The transpose of a 2-D tensor. */
-  get T(): Tensor {
-    return N.transpose(this, 0, 1);
-  }
-
-  /** Tensors here are always contiguous: returns this. */
-  contiguous(): Tensor {
-    return this;
-  }
-
+  readonly T: Tensor;
   /** Broadcasts size-1 dims to `shape` (a copy). */
-  expand(...shape: (number | readonly number[])[]): Tensor {
-    return F.expand(this, shape.flat());
-  }
-
+  expand(...shape: (number | readonly number[])[]): Tensor;
   /**
    * NumPy-style indexing, one spec per leading dim: a number picks an index
    * (and drops the dim), `null` or `":"` keeps all, `[start, end, step]` or
    * `"start:end:step"` slices (negative values count from the end).
    */
-  slice(...specs: SliceSpec[]): Tensor {
-    return F.slice(this, specs);
-  }
-
+  slice(...specs: SliceSpec[]): Tensor;
   /** `length` elements along `dim` from `start`. */
-  narrow(dim: number, start: number, length: number): Tensor {
-    return N.narrow(this, dim, start, length);
-  }
-
+  narrow(dim: number, start: number, length: number): Tensor;
   /** The sub-tensor at `index` along `dim` (the dim dropped). */
-  select(dim: number, index: number): Tensor {
-    return N.select(this, dim, index);
-  }
-
+  select(dim: number, index: number): Tensor;
   /** An independent copy (differentiable). */
-  clone(): Tensor {
-    return F.clone(this);
-  }
-
-  // ---- elementwise
-
+  clone(): Tensor;
   /** this + other (broadcasting). */
-  add(other: Tensor | Scalar): Tensor {
-    return F.binary("add", this, other);
-  }
+  add(other: Tensor | Scalar): Tensor;
   /** this - other. */
-  sub(other: Tensor | Scalar): Tensor {
-    return F.binary("sub", this, other);
-  }
+  sub(other: Tensor | Scalar): Tensor;
   /** this * other. */
-  mul(other: Tensor | Scalar): Tensor {
-    return F.binary("mul", this, other);
-  }
+  mul(other: Tensor | Scalar): Tensor;
   /** this / other. */
-  div(other: Tensor | Scalar): Tensor {
-    return F.binary("div", this, other);
-  }
+  div(other: Tensor | Scalar): Tensor;
   /** this ** exponent. */
-  pow(exponent: Tensor | Scalar): Tensor {
-    return F.binary("pow", this, exponent);
-  }
+  pow(exponent: Tensor | Scalar): Tensor;
   /** Elementwise larger of this and other. */
-  maximum(other: Tensor | Scalar): Tensor {
-    return F.binary("maximum", this, other);
-  }
+  maximum(other: Tensor | Scalar): Tensor;
   /** Elementwise smaller of this and other. */
-  minimum(other: Tensor | Scalar): Tensor {
-    return F.binary("minimum", this, other);
-  }
+  minimum(other: Tensor | Scalar): Tensor;
   /** 1 where this == other, else 0. */
-  eq(other: Tensor | Scalar): Tensor {
-    return F.binary("eq", this, other);
-  }
+  eq(other: Tensor | Scalar): Tensor;
   /** 1 where this != other, else 0. */
-  ne(other: Tensor | Scalar): Tensor {
-    return F.binary("ne", this, other);
-  }
+  ne(other: Tensor | Scalar): Tensor;
   /** 1 where this < other, else 0. */
-  lt(other: Tensor | Scalar): Tensor {
-    return F.binary("lt", this, other);
-  }
+  lt(other: Tensor | Scalar): Tensor;
   /** 1 where this <= other, else 0. */
-  le(other: Tensor | Scalar): Tensor {
-    return F.binary("le", this, other);
-  }
+  le(other: Tensor | Scalar): Tensor;
   /** 1 where this > other, else 0. */
-  gt(other: Tensor | Scalar): Tensor {
-    return F.binary("gt", this, other);
-  }
+  gt(other: Tensor | Scalar): Tensor;
   /** 1 where this >= other, else 0. */
-  ge(other: Tensor | Scalar): Tensor {
-    return F.binary("ge", this, other);
-  }
+  ge(other: Tensor | Scalar): Tensor;
   /** -this. */
-  neg(): Tensor {
-    return F.unary("neg", this);
-  }
+  neg(): Tensor;
   /** e ** this. */
-  exp(): Tensor {
-    return F.unary("exp", this);
-  }
+  exp(): Tensor;
   /** Natural logarithm. */
-  log(): Tensor {
-    return F.unary("log", this);
-  }
+  log(): Tensor;
   /** Square root. */
-  sqrt(): Tensor {
-    return F.unary("sqrt", this);
-  }
+  sqrt(): Tensor;
   /** Absolute value. */
-  abs(): Tensor {
-    return F.unary("abs", this);
-  }
+  abs(): Tensor;
   /** max(this, 0). */
-  relu(): Tensor {
-    return F.unary("relu", this);
-  }
+  relu(): Tensor;
   /** 1 / (1 + e ** -this). */
-  sigmoid(): Tensor {
-    return F.unary("sigmoid", this);
-  }
+  sigmoid(): Tensor;
   /** Hyperbolic tangent. */
-  tanh(): Tensor {
-    return F.unary("tanh", this);
-  }
+  tanh(): Tensor;
   /** -1, 0 or 1. */
-  sign(): Tensor {
-    return F.unary("sign", this);
-  }
+  sign(): Tensor;
   /** this * this. */
-  square(): Tensor {
-    return F.unary("square", this);
-  }
+  square(): Tensor;
   /** Limits values to [min, max] (either may be omitted). */
-  clamp(min?: number, max?: number): Tensor {
-    return F.clamp(this, min, max);
-  }
-
-  // ---- reductions
-
+  clamp(min?: number, max?: number): Tensor;
   /** Sum over `dim` (all dims when omitted). */
-  sum(dim?: number | number[], options?: Reduction): Tensor {
-    return F.sum(this, dim, options);
-  }
+  sum(dim?: number | number[], options?: Reduction): Tensor;
   /** Mean over `dim` (all dims when omitted). */
-  mean(dim?: number | number[], options?: Reduction): Tensor {
-    return N.mean(this, dim, options);
-  }
+  mean(dim?: number | number[], options?: Reduction): Tensor;
   /** Variance over `dim` (unbiased unless `correction: 0`). */
-  var(
-    dim?: number | number[],
-    options?: Reduction & { correction?: number },
-  ): Tensor {
-    return N.variance(this, dim, options);
-  }
+  var(dim?: number | number[], options?: VarianceOptions): Tensor;
   /** Standard deviation over `dim`. */
-  std(
-    dim?: number | number[],
-    options?: Reduction & { correction?: number },
-  ): Tensor {
-    return N.variance(this, dim, options).sqrt();
-  }
+  std(dim?: number | number[], options?: VarianceOptions): Tensor;
   /** Largest value overall, or `{ values, indices }` along `dim`. */
   max(): Tensor;
   max(dim: number, options?: Reduction): { values: Tensor; indices: Tensor };
-  max(
-    dim?: number,
-    options?: Reduction,
-  ): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined
-      ? F.extremeAll("max", this)
-      : F.extreme("max", this, dim, options);
-  }
   /** Smallest value overall, or `{ values, indices }` along `dim`. */
   min(): Tensor;
   min(dim: number, options?: Reduction): { values: Tensor; indices: Tensor };
-  min(
-    dim?: number,
-    options?: Reduction,
-  ): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined
-      ? F.extremeAll("min", this)
-      : F.extreme("min", this, dim, options);
-  }
   /** Index of the largest value along `dim` (of the flattened tensor when omitted). */
-  argmax(dim?: number, options?: Reduction): Tensor {
-    return N.argmax(this, dim, options);
-  }
+  argmax(dim?: number, options?: Reduction): Tensor;
   /** Index of the smallest value along `dim`. */
-  argmin(dim?: number, options?: Reduction): Tensor {
-    return N.argmin(this, dim, options);
-  }
-
-  // ---- neural-network ops
-
+  argmin(dim?: number, options?: Reduction): Tensor;
   /** Matrix product (2-D, batched, or with vectors, as PyTorch). */
-  matmul(other: Tensor): Tensor {
-    return NN.matmul(this, other);
-  }
+  matmul(other: Tensor): Tensor;
   /** Softmax along `dim`. */
-  softmax(dim: number): Tensor {
-    return N.softmax(this, dim);
-  }
+  softmax(dim: number): Tensor;
   /** Log of softmax along `dim`, computed stably. */
-  logSoftmax(dim: number): Tensor {
-    return N.logSoftmax(this, dim);
-  }
+  logSoftmax(dim: number): Tensor;
+}
 
-  // ---- text and notebook display
+declare module "./core/tensor.ts" {
+  // Merges the methods into the class's type (declaration merging).
+  interface Tensor extends TensorMethods {}
+}
 
-  /** A one-line summary (values need `await`: see `display`). */
-  toString(): string {
-    return `Tensor(shape=[${this.shape.join(", ")}]${
-      this.requiresGrad ? ", requiresGrad=true" : ""
-    }${this.gradFn ? `, gradFn=${this.gradFn.name}` : ""})`;
-  }
-
-  /** Deno.inspect / console.log show the summary. */
-  [Symbol.for("Deno.customInspect")](): string {
-    return this.toString();
-  }
-
-  /** The text form with values, PyTorch-like. */
-  async format(): Promise<string> {
-    return formatText(
-      this.shape,
-      await this.data(),
-      this.requiresGrad,
-      this.gradFn?.name,
+function backward(this: Tensor, gradient?: Tensor): void {
+  if (!this.requiresGrad) {
+    throw new Error(
+      "Cannot backward() from a tensor that does not require grad: no input had requiresGrad: true",
     );
   }
-
-  /** Jupyter's display protocol: text with values, and HTML (a table for small 2-D tensors). */
-  async [DISPLAY](): Promise<Record<string, string>> {
-    const values = await this.data();
-    return {
-      "text/plain": formatText(
-        this.shape,
-        values,
-        this.requiresGrad,
-        this.gradFn?.name,
-      ),
-      "text/html": formatHtml(this.shape, values, this.requiresGrad),
-    };
+  if (!gradient && this.numel !== 1) {
+    throw new TypeError(
+      `Cannot backward() from a tensor of shape [${this.shape}] without a gradient: pass one of the same shape, or reduce to a scalar first`,
+    );
   }
+  if (gradient) checkSameShape("backward", this.shape, gradient.shape);
+  const seed = gradient ?? full(this.shape, 1);
+  // A leaf's gradient is the seed itself.
+  if (!this.gradFn) accumulateLeaf(this, seed.handle());
+  else runBackward(this, seed);
+  if (!gradient) seed.dispose();
+}
+
+type Extreme = TensorMethods["max"];
+
+/** The table: method name -> implementation, `this` being the tensor. */
+const methods: ThisType<Tensor> & TensorMethods = {
+  backward,
+  reshape(...shape) {
+    return F.reshape(this, shape.flat());
+  },
+  view(...shape) {
+    return F.reshape(this, shape.flat());
+  },
+  flatten(startDim = 0, endDim = -1) {
+    return F.flatten(this, startDim, endDim);
+  },
+  squeeze(dim) {
+    return F.squeeze(this, dim);
+  },
+  unsqueeze(dim) {
+    return F.unsqueeze(this, dim);
+  },
+  permute(...dims) {
+    return F.permute(this, dims.flat());
+  },
+  transpose(dim0, dim1) {
+    return F.transpose(this, dim0, dim1);
+  },
+  get T() {
+    return F.transpose(this, 0, 1);
+  },
+  expand(...shape) {
+    return F.expand(this, shape.flat());
+  },
+  slice(...specs) {
+    return F.slice(this, specs);
+  },
+  narrow(dim, start, length) {
+    return F.narrow(this, dim, start, length);
+  },
+  select(dim, index) {
+    return F.select(this, dim, index);
+  },
+  clone() {
+    return F.clone(this);
+  },
+  add(other) {
+    return F.add(this, other);
+  },
+  sub(other) {
+    return F.sub(this, other);
+  },
+  mul(other) {
+    return F.mul(this, other);
+  },
+  div(other) {
+    return F.div(this, other);
+  },
+  pow(exponent) {
+    return F.pow(this, exponent);
+  },
+  maximum(other) {
+    return F.maximum(this, other);
+  },
+  minimum(other) {
+    return F.minimum(this, other);
+  },
+  eq(other) {
+    return F.eq(this, other);
+  },
+  ne(other) {
+    return F.ne(this, other);
+  },
+  lt(other) {
+    return F.lt(this, other);
+  },
+  le(other) {
+    return F.le(this, other);
+  },
+  gt(other) {
+    return F.gt(this, other);
+  },
+  ge(other) {
+    return F.ge(this, other);
+  },
+  neg() {
+    return F.neg(this);
+  },
+  exp() {
+    return F.exp(this);
+  },
+  log() {
+    return F.log(this);
+  },
+  sqrt() {
+    return F.sqrt(this);
+  },
+  abs() {
+    return F.abs(this);
+  },
+  relu() {
+    return F.relu(this);
+  },
+  sigmoid() {
+    return F.sigmoid(this);
+  },
+  tanh() {
+    return F.tanh(this);
+  },
+  sign() {
+    return F.sign(this);
+  },
+  square() {
+    return F.square(this);
+  },
+  clamp(min, max) {
+    return F.clamp(this, min, max);
+  },
+  sum(dim, options) {
+    return F.sum(this, dim, options);
+  },
+  mean(dim, options) {
+    return F.mean(this, dim, options);
+  },
+  var(dim, options) {
+    return F.variance(this, dim, options);
+  },
+  std(dim, options) {
+    return F.std(this, dim, options);
+  },
+  max: function (this: Tensor, dim?: number, options?: Reduction) {
+    return dim === undefined ? F.max(this) : F.max(this, dim, options);
+  } as Extreme,
+  min: function (this: Tensor, dim?: number, options?: Reduction) {
+    return dim === undefined ? F.min(this) : F.min(this, dim, options);
+  } as Extreme,
+  argmax(dim, options) {
+    return F.argmax(this, dim, options);
+  },
+  argmin(dim, options) {
+    return F.argmin(this, dim, options);
+  },
+  matmul(other) {
+    return F.matmul(this, other);
+  },
+  softmax(dim) {
+    return F.softmax(this, dim);
+  },
+  logSoftmax(dim) {
+    return F.logSoftmax(this, dim);
+  },
+};
+
+// Bound as class methods are: on the prototype, not enumerable (the getter
+// `T` stays a getter).
+for (
+  const [name, descriptor] of Object.entries(
+    Object.getOwnPropertyDescriptors(methods),
+  )
+) {
+  Object.defineProperty(Tensor.prototype, name, {
+    ...descriptor,
+    enumerable: false,
+  });
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { tensor } from "../creation.ts";
+import { tensor } from "../ops/mod.ts";
 import { flush } from "../device/recorder.ts";
 import type { Dataset } from "./dataset.ts";
 import { deriveSeed, Generator } from "./generator.ts";

@@ -5,10 +5,10 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { normal as drawNormal, uniform as drawUniform } from "../creation.ts";
-import { full } from "../functions.ts";
-import { noGrad } from "../autograd.ts";
-import { tidy } from "../scope.ts";
+import { normal as drawNormal, uniform as drawUniform } from "../ops/mod.ts";
+import { full } from "../ops/mod.ts";
+import { noGrad } from "../core/autograd.ts";
+import { tidy } from "../core/scope.ts";
 
 /** Fan-in and fan-out of a weight: [out, in, ...kernel] as PyTorch's _calculate_fan_in_and_fan_out. */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {

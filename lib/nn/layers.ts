@@ -10,8 +10,9 @@ import type { Tensor } from "../tensor.ts";
 import { empty } from "./_empty.ts";
 import { Module, parameter } from "./module.ts";
 import { kaimingUniform, uniform } from "./init.ts";
-import { conv2d, type Conv2dOptions, linear } from "../nn_ops.ts";
-import { pair } from "../shape.ts";
+import { conv2d, type Conv2dOptions, linear } from "../ops/mod.ts";
+import { pair } from "../core/shape.ts";
+import { checkGroups } from "../core/window_shape.ts";
 
 function resetParameters(
   weight: Tensor,
@@ -78,11 +79,12 @@ export class Conv2d extends Module {
   ) {
     super();
     const groups = options.groups ?? 1;
-    if (inChannels % groups || outChannels % groups) {
-      throw new TypeError(
-        `Cannot make Conv2d(${inChannels}, ${outChannels}) with groups ${groups}: both channel counts must divide by it`,
-      );
-    }
+    checkGroups(
+      `make Conv2d(${inChannels}, ${outChannels})`,
+      groups,
+      inChannels,
+      outChannels,
+    );
     this.kernelSize = pair(kernelSize, "kernelSize", "make Conv2d");
     const { bias = true, ...convOptions } = options;
     this.#options = convOptions;

@@ -7,10 +7,10 @@
  * @module
  */
 import { Tensor } from "../tensor.ts";
-import { noGrad } from "../autograd.ts";
-import { keep } from "../scope.ts";
+import { noGrad } from "../core/autograd.ts";
+import { keep } from "../core/scope.ts";
 import { DISPLAY } from "../display.ts";
-import { showShape } from "../shape.ts";
+import { showShape } from "../core/shape.ts";
 
 /** Parameters and buffers by dotted name, as `stateDict()` returns them. */
 export type StateDict = Record<string, Tensor>;

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from "../tensor.ts";
 import { Module } from "./module.ts";
-import { showShape } from "../shape.ts";
+import { showShape } from "../core/shape.ts";
 
 /** Modules applied one after another, PyTorch's nn.Sequential. */
 export class Sequential extends Module {

@@ -11,7 +11,7 @@ import {
   dropout,
   maxPool2d,
   type Pool2dOptions,
-} from "../nn_ops.ts";
+} from "../ops/mod.ts";
 import {
   crossEntropy,
   type CrossEntropyOptions,
@@ -19,28 +19,30 @@ import {
   localResponseNorm,
   type LocalResponseNormOptions,
   lrnDefaults,
+  relu,
+  sigmoid,
+  tanh,
   type Target,
-} from "../functional.ts";
-import { unary } from "../functions.ts";
+} from "../ops/mod.ts";
 
 /** max(x, 0). */
 export class ReLU extends Module {
   forward(input: Tensor): Tensor {
-    return unary("relu", input);
+    return relu(input);
   }
 }
 
 /** The logistic function (LeNet's activation). */
 export class Sigmoid extends Module {
   forward(input: Tensor): Tensor {
-    return unary("sigmoid", input);
+    return sigmoid(input);
   }
 }
 
 /** Hyperbolic tangent (the paper's Figure 1 comparison). */
 export class Tanh extends Module {
   forward(input: Tensor): Tensor {
-    return unary("tanh", input);
+    return tanh(input);
   }
 }
 

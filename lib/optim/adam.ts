@@ -9,13 +9,9 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { full } from "../functions.ts";
-import {
-  Optimizer,
-  type OptimizerOptions,
-  type Params,
-  updateInPlace,
-} from "./optimizer.ts";
+import { full } from "../ops/mod.ts";
+import { fusedInPlace } from "../ops/elementwise.ts";
+import { Optimizer, type OptimizerOptions, type Params } from "./optimizer.ts";
 
 /** Adam's options, PyTorch's names in camelCase. */
 export interface AdamOptions extends OptimizerOptions {
@@ -75,15 +71,15 @@ export class Adam extends Optimizer<AdamOptions> {
     const m = (state.expAvg ??= this.keepState(full(p.shape, 0))) as Tensor;
     const v = (state.expAvgSq ??= this.keepState(full(p.shape, 0))) as Tensor;
     const l2 = this.decoupled ? 0 : weightDecay;
-    updateInPlace(m, "s0 * a + s1 * (b + s2 * c)", [grad, p], [b1, 1 - b1, l2]);
-    updateInPlace(v, "s0 * a + s1 * (b + s2 * c) * (b + s2 * c)", [grad, p], [
+    fusedInPlace("adamFirstMoment", m, [grad, p], [b1, 1 - b1, l2]);
+    fusedInPlace("adamSecondMoment", v, [grad, p], [
       b2,
       1 - b2,
       l2,
     ]);
     const stepSize = lr / (1 - b1 ** step);
     const decay = this.decoupled ? 1 - lr * weightDecay : 1;
-    updateInPlace(p, "a * s3 - s0 * b / (sqrt(c) * s1 + s2)", [m, v], [
+    fusedInPlace("adamStep", p, [m, v], [
       stepSize,
       1 / Math.sqrt(1 - b2 ** step),
       eps,

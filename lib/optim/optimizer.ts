@@ -5,8 +5,7 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { elementwise } from "../device/elementwise.ts";
-import { keep } from "../scope.ts";
+import { keep } from "../core/scope.ts";
 
 /** Options every optimizer has. */
 export interface OptimizerOptions {
@@ -114,26 +113,4 @@ export abstract class Optimizer<O extends OptimizerOptions> {
   protected keepState(t: Tensor): Tensor {
     return keep(t);
   }
-}
-
-/**
- * Overwrites `target` with `expr` evaluated elementwise, where `a` is the
- * target's current value and `b`, `c` the other tensors (same shape), in
- * one kernel and without autograd.
- */
-export function updateInPlace(
-  target: Tensor,
-  expr: string,
-  others: Tensor[],
-  scalars: number[],
-): void {
-  const inputs = [target, ...others].map((t) => ({
-    buffer: t.buffer,
-    shape: t.shape,
-  }));
-  elementwise(expr, inputs, target.shape, {
-    scalars,
-    inPlace: true,
-    label: "optimizer update",
-  });
 }

@@ -10,14 +10,10 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { clone } from "../functions.ts";
-import { noGrad } from "../autograd.ts";
-import {
-  Optimizer,
-  type OptimizerOptions,
-  type Params,
-  updateInPlace,
-} from "./optimizer.ts";
+import { clone } from "../ops/mod.ts";
+import { noGrad } from "../core/autograd.ts";
+import { fusedInPlace } from "../ops/elementwise.ts";
+import { Optimizer, type OptimizerOptions, type Params } from "./optimizer.ts";
 
 /** SGD's options, PyTorch's names in camelCase. */
 export interface SGDOptions extends OptimizerOptions {
@@ -79,27 +75,27 @@ export class SGD extends Optimizer<SGDOptions> {
   ): void {
     const { lr, momentum, dampening, weightDecay: wd, nesterov } = o;
     if (momentum === 0) {
-      updateInPlace(p, "a - s0 * (b + s1 * a)", [grad], [lr, wd]);
+      fusedInPlace("sgdStep", p, [grad], [lr, wd]);
       return;
     }
     let buf = state.momentumBuffer as Tensor | undefined;
     if (!buf) {
       // The buffer starts as the first (decayed) gradient, undampened.
       buf = state.momentumBuffer = this.keepState(noGrad(() => clone(grad)));
-      updateInPlace(buf, "a + s0 * b", [p], [wd]);
+      fusedInPlace("sgdMomentumStart", buf, [p], [wd]);
     } else {
-      updateInPlace(buf, "s0 * a + s1 * (b + s2 * c)", [grad, p], [
+      fusedInPlace("sgdMomentum", buf, [grad, p], [
         momentum,
         1 - dampening,
         wd,
       ]);
     }
     if (nesterov) {
-      updateInPlace(p, "a - s0 * ((b + s2 * a) + s1 * c)", [grad, buf], [
+      fusedInPlace("sgdNesterovStep", p, [grad, buf], [
         lr,
         momentum,
         wd,
       ]);
-    } else updateInPlace(p, "a - s0 * b", [buf], [lr]);
+    } else fusedInPlace("sgdMomentumStep", p, [buf], [lr]);
   }
 }

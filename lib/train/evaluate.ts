@@ -6,9 +6,9 @@
  */
 import type { Tensor } from "../tensor.ts";
 import type { Module } from "../nn/module.ts";
-import { noGrad } from "../autograd.ts";
-import { tidy } from "../scope.ts";
-import { crossEntropy, logSoftmax } from "../functional.ts";
+import { noGrad } from "../core/autograd.ts";
+import { tidy } from "../core/scope.ts";
+import { crossEntropy, logSoftmax } from "../ops/mod.ts";
 import { predictTenCrop } from "../data/transforms/ten_crop.ts";
 import { confusionMatrix } from "./metrics.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import { tidy } from "../scope.ts";
+import { tidy } from "../core/scope.ts";
 
 /** The number of rows of `logits` [N, C] whose argmax equals the label (a GPU scalar). */
 export function correctCount(logits: Tensor, labels: Tensor): Tensor {

@@ -4,9 +4,9 @@
  * @module
  */
 import type { Tensor } from "../../tensor.ts";
-import { tensor } from "../../creation.ts";
-import { tidy } from "../../scope.ts";
-import { map } from "../../functions.ts";
+import { tensor } from "../../ops/mod.ts";
+import { tidy } from "../../core/scope.ts";
+import { fused } from "../../ops/elementwise.ts";
 import { defaultGenerator, type Generator } from "../generator.ts";
 import { batchShape, type Transform } from "./transform.ts";
 
@@ -82,12 +82,7 @@ export class ColorJitter implements Transform {
       let out = images;
       if (this.#brightness) {
         const b = tensor(brightness, { shape: perImage });
-        out = map(
-          "clamp(a * b, 0.0, 1.0)",
-          [images, b],
-          images.shape,
-          "brightness",
-        );
+        out = fused("brightness", [images, b], images.shape);
       }
       if (this.#contrast) {
         // The mean grey level is the luma-weighted sum of the channel means.
@@ -98,12 +93,7 @@ export class ColorJitter implements Transform {
           })
           : channelMeans;
         const c = tensor(contrast, { shape: perImage });
-        out = map(
-          "clamp(c * a + (1.0 - c) * b, 0.0, 1.0)",
-          [out, mean, c],
-          images.shape,
-          "contrast",
-        );
+        out = fused("contrast", [out, mean, c], images.shape);
       }
       return out === images ? images.handle() : out;
     });

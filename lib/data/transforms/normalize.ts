@@ -4,9 +4,9 @@
  * @module
  */
 import type { Tensor } from "../../tensor.ts";
-import { tensor } from "../../creation.ts";
-import { tidy } from "../../scope.ts";
-import { map } from "../../functions.ts";
+import { tensor } from "../../ops/mod.ts";
+import { tidy } from "../../core/scope.ts";
+import { fused } from "../../ops/elementwise.ts";
 import { batchShape, type Transform } from "./transform.ts";
 
 /**
@@ -45,7 +45,7 @@ export class Normalize implements Transform {
       const mean = tensor(Float32Array.from(this.mean), { shape });
       const std = tensor(Float32Array.from(this.std), { shape });
       // One pass instead of sub then div: the same float32 operations.
-      return map("(a - b) / c", [images, mean, std], images.shape, "normalize");
+      return fused("normalize", [images, mean, std], images.shape);
     });
   }
 }

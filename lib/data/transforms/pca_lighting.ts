@@ -4,7 +4,7 @@
  * @module
  */
 import type { Tensor } from "../../tensor.ts";
-import { tensor } from "../../creation.ts";
+import { tensor } from "../../ops/mod.ts";
 import { defaultGenerator, type Generator } from "../generator.ts";
 import { batchShape, type Transform } from "./transform.ts";
 

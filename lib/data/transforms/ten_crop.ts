@@ -4,7 +4,7 @@
  * @module
  */
 import type { Tensor } from "../../tensor.ts";
-import { tidy } from "../../scope.ts";
+import { tidy } from "../../core/scope.ts";
 import {
   batchShape,
   type CropBox,

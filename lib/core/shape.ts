@@ -1,6 +1,8 @@
 /**
  * Shape arithmetic and the checks whose messages teach: broadcasting,
- * dims, sizes.
+ * dims, sizes. The sliding-window rules (conv and pooling output sizes,
+ * groups) are in `window_shape.ts`. Each rule lives here once and throws
+ * one error class (TypeError for shapes, RangeError for dims).
  *
  * @module
  */
@@ -51,6 +53,21 @@ export function broadcastShapes(
     out[i] = x === 1 ? y : x;
   }
   return out;
+}
+
+/** Throws a TypeError unless two shapes are equal. */
+export function checkSameShape(
+  op: string,
+  a: readonly number[],
+  b: readonly number[],
+): void {
+  if (a.length !== b.length || a.some((s, d) => s !== b[d])) {
+    throw new TypeError(
+      `Cannot ${op} shapes ${showShape(a)} and ${
+        showShape(b)
+      }: they must be equal`,
+    );
+  }
 }
 
 /** Checks a shape: non-negative integer sizes. */

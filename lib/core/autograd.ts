@@ -6,7 +6,9 @@
  *
  * @module
  */
-import type { Tensor } from "./tensor.ts";
+// The seam's Tensor type: backward() adds gradients with its `add` method
+// (a type-only import, so no runtime edge from the core to the ops).
+import type { Tensor } from "../tensor.ts";
 import { keep } from "./scope.ts";
 
 /** Maps the output gradient to one gradient per input (`null`: none needed). */

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { allocate } from "./device/buffer_pool.ts";
-import { upload } from "./device/recorder.ts";
-import { random, setSeed } from "./device/random.ts";
-import { Tensor } from "./tensor.ts";
-import { full as fill, map } from "./functions.ts";
-import { checkShape, numelOf, showShape } from "./shape.ts";
-import type { TensorLike } from "./types.ts";
+import { allocate } from "../device/buffer_pool.ts";
+import { upload } from "../device/recorder.ts";
+import { random, setSeed } from "../device/random.ts";
+import { Tensor } from "../tensor.ts";
+import { checkShape, numelOf, showShape } from "../core/shape.ts";
+import type { TensorLike } from "../core/types.ts";
+import { full as fill, fused } from "./elementwise.ts";
 
 /** Options of the creation functions. */
 export interface CreationOptions {
@@ -156,7 +156,7 @@ export function arange(
   }
   const count = Math.max(0, Math.ceil((end - start) / step));
   return leaf(
-    map("s0 + f32(i) * s1", [], [count], "arange", [start, step]),
+    fused("ramp", [], [count], [start, step], "arange"),
     options,
   );
 }
@@ -173,7 +173,7 @@ export function linspace(
   }
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   return leaf(
-    map("s0 + f32(i) * s1", [], [steps], "linspace", [start, step]),
+    fused("ramp", [], [steps], [start, step], "linspace"),
     options,
   );
 }
@@ -181,13 +181,7 @@ export function linspace(
 /** The n x m identity (m defaults to n). */
 export function eye(n: number, m = n, options: CreationOptions = {}): Tensor {
   return leaf(
-    map(
-      "select(0.0, 1.0, i / u32(s0) == i % u32(s0))",
-      [],
-      checkShape([n, m], "eye"),
-      "eye",
-      [m],
-    ),
+    fused("eye", [], checkShape([n, m], "eye"), [m]),
     options,
   );
 }
@@ -257,11 +251,7 @@ export function randint(
   }
   const s = checkShape(shape, "randint");
   const u = Tensor.fromBuffer(random("uniform", numelOf(s), 0, 1), s);
-  // min() guards the top value against float rounding of u * range.
-  const out = map("min(floor(a * s1), s1 - 1.0) + s0", [u], s, "randint", [
-    low,
-    high - low,
-  ]);
+  const out = fused("randint", [u], s, [low, high - low]);
   u.dispose();
   return out;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { release } from "./device/buffer_pool.ts";
+import { release } from "../device/buffer_pool.ts";
 
 /** A reference-counted GPU buffer of `numel` float32 values. */
 export class Storage {
