@@ -39,8 +39,9 @@ export interface DeviceInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { device } from "./mod.ts";
- * console.assert(device().maxStorageBufferBindingSize > 0);
+ * assert.ok(device().maxStorageBufferBindingSize > 0);
  * ```
  */
 export function device(): DeviceInfo {
@@ -85,10 +86,11 @@ export function device(): DeviceInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memory, zeros } from "./mod.ts";
  * const before = memory().bytesInUse;
  * const t = zeros([1024]);
- * console.assert(memory().bytesInUse >= before + 4096);
+ * assert.ok(memory().bytesInUse >= before + 4096);
  * t.dispose();
  * ```
  */

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { randn, tensor } from "./mod.ts";
  * const w = randn([3, 2], { requiresGrad: true });
  * const x = tensor([[1, 2, 3]]);
  * const loss = x.matmul(w).square().sum();
  * loss.backward();
- * console.assert(w.grad!.shape.join() === "3,2");
+ * assert.equal(w.grad!.shape.join(), "3,2");
  * ```
  *
  * @module

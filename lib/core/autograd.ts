@@ -63,10 +63,11 @@ export function isGradEnabled(): boolean {
  *
  * @example
  * ```ts
- * import { noGrad, ones } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { noGrad, ones } from "../mod.ts";
  * const w = ones([2], { requiresGrad: true });
  * const y = noGrad(() => w.mul(2));
- * console.assert(!y.requiresGrad);
+ * assert.ok(!y.requiresGrad);
  * ```
  */
 export function noGrad<T>(fn: () => T): T {

@@ -70,11 +70,12 @@ function collectReturned(value: unknown, found: Set<unknown>, depth = 0): void {
  *
  * @example
  * ```ts
- * import { tidy, randn, memory } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { memory, randn, tidy } from "../mod.ts";
  * const before = memory().bytesInUse;
  * const total = tidy(() => randn([100]).exp().sum());
  * total.dispose();
- * console.assert(memory().bytesInUse === before);
+ * assert.equal(memory().bytesInUse, before);
  * ```
  * @throws {TypeError} When `fn` is async: a scope cannot span an `await`.
  */

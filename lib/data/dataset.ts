@@ -53,11 +53,13 @@ export function checkIndex(index: number, length: number, what: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Subset, type Dataset } from "./dataset.ts";
  * const image = { data: new Uint8Array(1), channels: 1, height: 1, width: 1 };
  * const all: Dataset = { length: 10, get: (i) => [image, i] };
  * const part = new Subset(all, [3, 5]);
- * console.assert(part.length === 2 && part.get(1)[1] === 5);
+ * assert.equal(part.length, 2);
+ * assert.equal(part.get(1)[1], 5);
  * ```
  */
 export class Subset implements Dataset {

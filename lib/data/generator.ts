@@ -43,10 +43,11 @@ export function deriveSeed(seed: number, ...keys: number[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Generator } from "./generator.ts";
  * const a = new Generator(42), b = new Generator(42);
- * console.assert(a.random() === b.random());
- * console.assert(a.randperm(5).length === 5);
+ * assert.equal(a.random(), b.random());
+ * assert.equal(a.randperm(5).length, 5);
  * ```
  */
 export class Generator {

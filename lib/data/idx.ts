@@ -38,10 +38,12 @@ const UNSIGNED_BYTE = 0x08;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseIdx } from "./idx.ts";
  * const file = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]);
  * const { dims, data } = parseIdx(file, "labels");
- * console.assert(dims.join() === "3" && data[2] === 9);
+ * assert.deepEqual(dims, [3]);
+ * assert.equal(data[2], 9);
  * ```
  */
 export function parseIdx(bytes: Uint8Array, name = "IDX data"): IdxArray {

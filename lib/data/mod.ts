@@ -5,15 +5,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DataLoader, Subset, transforms, type Dataset } from "./mod.ts";
  * const image = { data: new Uint8Array(4).fill(255), channels: 1, height: 2, width: 2 };
  * const tiny: Dataset = { length: 5, get: (i) => [image, i % 2] };
  * const loader = new DataLoader(new Subset(tiny, [0, 1, 2, 3, 4]), {
  *   batchSize: 2, shuffle: true, seed: 0, transform: new transforms.Resize(4),
  * });
- * console.assert(loader.length === 3);
+ * assert.equal(loader.length, 3);
  * for await (const [images, labels] of loader) {
- *   console.assert(images.shape.slice(1).join() === "1,4,4");
+ *   assert.equal(images.shape.slice(1).join(), "1,4,4");
  *   images.dispose();
  *   labels.dispose();
  * }

@@ -25,9 +25,10 @@ export interface AlexNetOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { models, zeros } from "../mod.ts";
  * const net = models.alexnet();
- * console.assert(net.numParameters() === 46_764_746);
+ * assert.equal(net.numParameters(), 46_764_746);
  * ```
  */
 export function alexnet(options: AlexNetOptions = {}): nn.Sequential {

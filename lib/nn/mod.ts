@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nn, randn } from "../mod.ts";
  * const net = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.Flatten());
- * console.assert(net.forward(randn([2, 1, 5, 5])).shape.join() === "2,100");
+ * assert.equal(net.forward(randn([2, 1, 5, 5])).shape.join(), "2,100");
  * ```
  *
  * @module

@@ -72,10 +72,11 @@ type ArrayData = ArrayLike<number> & { readonly length: number };
  *
  * @example
  * ```ts
- * import { tensor } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { tensor } from "../mod.ts";
  * const t = tensor([[1, 2], [3, 4]]);
- * console.assert(t.shape.join() === "2,2");
- * console.assert((await t.sum().item()) === 10);
+ * assert.equal(t.shape.join(), "2,2");
+ * assert.equal((await t.sum().item()), 10);
  * ```
  */
 export function tensor(

@@ -3,11 +3,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nn, optim } from "../mod.ts";
  * const model = new nn.Linear(4, 2);
  * const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
  * const schedule = new optim.StepLR(opt, 30, { gamma: 0.1 });
- * console.assert(schedule.getLastLr()[0] === 0.01);
+ * assert.equal(schedule.getLastLr()[0], 0.01);
  * ```
  *
  * @module

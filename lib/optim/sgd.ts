@@ -28,12 +28,14 @@ export interface SGDOptions extends OptimizerOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { optim, tensor } from "../mod.ts";
  * const w = tensor([1, 2], { requiresGrad: true });
  * const opt = new optim.SGD([w], { lr: 0.1 });
  * w.square().sum().backward();
  * opt.step();
- * console.assert((await w.toArray() as number[]).join() === "0.8,1.6");
+ * // w - 0.1 * 2w, in float32
+ * assert.deepEqual(await w.toArray(), [Math.fround(0.8), Math.fround(1.6)]);
  * ```
  */
 export class SGD extends Optimizer<SGDOptions> {

@@ -138,6 +138,13 @@ Deno.test(`no file in lib/ outside device/ is over ${MAX_LINES} lines`, async ()
   }
 });
 
+Deno.test("doc examples assert with node:assert (console.assert only logs)", async () => {
+  for (const file of await sources()) {
+    const text = await Deno.readTextFile(join(LIB, file));
+    assert.ok(!text.includes("console.assert"), `${file} uses console.assert`);
+  }
+});
+
 Deno.test("the import scanner sees value imports and skips type-only ones", () => {
   const text = [
     'import { a } from "./a.ts";',

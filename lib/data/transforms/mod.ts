@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Compose, Normalize, RandomHorizontalFlip, Resize, toTensor } from "./mod.ts";
  * import { Generator } from "../generator.ts";
  * const images = toTensor(new Uint8Array(2 * 28 * 28).fill(255), [2, 1, 28, 28]);
@@ -14,8 +15,8 @@
  *   new Normalize([0.5], [0.5]),
  * ]);
  * const out = augment.apply(images, new Generator(0));
- * console.assert(out.shape.join() === "2,1,56,56");
- * console.assert((await out.max().item()) === 1);
+ * assert.equal(out.shape.join(), "2,1,56,56");
+ * assert.equal((await out.max().item()), 1);
  * images.dispose();
  * out.dispose();
  * ```

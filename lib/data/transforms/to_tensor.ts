@@ -18,9 +18,10 @@ import { bytesToFloats } from "../../device/augment.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toTensor } from "./to_tensor.ts";
  * const x = toTensor(new Uint8Array([0, 255]), [1, 1, 1, 2]);
- * console.assert((await x.data())[1] === 1);
+ * assert.equal((await x.data())[1], 1);
  * ```
  */
 export function toTensor(
