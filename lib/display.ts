@@ -13,3 +13,8 @@ export const DISPLAY: unique symbol = Symbol.for(
 
 /** A MIME bundle: MIME type -> content. */
 export type MimeBundle = Record<string, unknown>;
+
+/** Text made safe inside HTML elements and quoted attributes (`&<>"'` as character references). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

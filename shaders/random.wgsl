@@ -5,7 +5,10 @@
 // key (seed_lo, seed_hi) into four u32 and writes outputs 4i..4i+3:
 //   UNIFORM: low + (high - low) * u, with u in [0, 1) from the top 24 bits
 //   NORMAL:  mean + std * z, z standard normal by Box-Muller on pairs
-// The same seed, offset and size give the same numbers on every adapter.
+// The same seed, offset and size give the same bits of u on every adapter;
+// NORMAL's log, sqrt and cos may round differently between adapters, and a
+// draw larger than one binding runs in ranges with an offset each, so its
+// numbers also depend on the adapter's binding limit.
 //
 // Bindings: out (read_write), params (uniform).
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeHtml } from "../display.ts";
 
 const EDGE = 3;
 const FULL_LIMIT = 1000;
@@ -74,13 +75,6 @@ export function formatText(
   if (gradFn) extras.push(`gradFn=${gradFn}`);
   else if (requiresGrad) extras.push("requiresGrad=true");
   return `tensor(${body}, ${extras.join(", ")})`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(
-    ">",
-    "&gt;",
-  );
 }
 
 /** A header with the shape, and a table (small 2-D) or the text form. */

@@ -6,7 +6,7 @@
  */
 import { encode as encodePng } from "fast-png";
 import type { Tensor } from "../tensor.ts";
-import { DISPLAY, type MimeBundle } from "../display.ts";
+import { DISPLAY, escapeHtml, type MimeBundle } from "../display.ts";
 
 /** Options of {@link imageGrid}. */
 export interface ImageGridOptions {
@@ -33,10 +33,6 @@ export function toBase64(bytes: Uint8Array): string {
     text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
   return btoa(text);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A rendered grid: the PNG, its size and the captions; displays itself. */

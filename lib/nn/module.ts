@@ -9,7 +9,7 @@
 import { Tensor } from "../tensor.ts";
 import { noGrad } from "../core/autograd.ts";
 import { keep } from "../core/scope.ts";
-import { DISPLAY } from "../display.ts";
+import { DISPLAY, escapeHtml } from "../display.ts";
 import { showShape } from "../core/shape.ts";
 
 /** Parameters and buffers by dotted name, as `stateDict()` returns them. */
@@ -214,7 +214,7 @@ export abstract class Module {
     ).map(([name, m]) => {
       const count = m.numParameters();
       return `<tr><td>${name}</td><td>${m.constructor.name}(${
-        escape(m.extraRepr())
+        escapeHtml(m.extraRepr())
       })</td>` +
         `<td style="text-align:right">${
           count.toLocaleString("en-US")
@@ -228,11 +228,4 @@ export abstract class Module {
         `<th>layer</th><th>parameters</th></tr>${rows.join("")}</table>`,
     };
   }
-}
-
-function escape(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(
-    ">",
-    "&gt;",
-  );
 }
