@@ -97,7 +97,9 @@ export interface ElementwiseOptions {
 
 /**
  * Runs `out[i] = expr` over `outShape` and returns the output buffer
- * (input 0's buffer when `inPlace`).
+ * (input 0's buffer when `inPlace`). An output larger than one binding runs
+ * as one dispatch per range; `i` still counts from the output's start.
+ * The expressions come from the op list, `lib/ops/elementwise.ts`.
  */
 export function elementwise(
   expr: string,
