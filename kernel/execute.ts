@@ -5,7 +5,7 @@
  * request is published before the kernel goes idle.
  */
 import type { ErrorContent } from "./agent_protocol.ts";
-import type { Evaluation } from "./executor.ts";
+import type { Evaluation } from "./executor_process.ts";
 import type { Handler } from "./handlers.ts";
 import type { Kernel } from "./kernel.ts";
 import type { Message } from "./wire.ts";

@@ -8,7 +8,7 @@ import type { Message } from "./wire.ts";
 import { PROTOCOL_VERSION } from "./wire.ts";
 import { execute } from "./execute.ts";
 import type { HistoryQuery } from "./history.ts";
-import { codePoints, toIndex } from "./text.ts";
+import { codePoints, toIndex } from "./agent_protocol.ts";
 import type { SymbolInfo } from "./language_service.ts";
 
 /** Handles one request. */

@@ -3,10 +3,13 @@
  * through the handler table, publishes status and output on iopub, and
  * keeps one executor (the process that runs cells) alive.
  */
-import { folderUrl } from "./text.ts";
 import type { ConnectionInfo } from "./connection.ts";
-import { type AgentEvent, type ErrorContent } from "./agent_protocol.ts";
-import { type Evaluation, Executor, ExecutorDied } from "./executor.ts";
+import {
+  type AgentEvent,
+  type ErrorContent,
+  folderUrl,
+} from "./agent_protocol.ts";
+import { type Evaluation, Executor, ExecutorDied } from "./executor_process.ts";
 import { History } from "./history.ts";
 import type { Logger } from "./log.ts";
 import { iopubTopic, Session } from "./session.ts";

@@ -38,5 +38,5 @@ export {
   svg,
   type TensorLike,
   toMimeBundle,
-} from "./display.ts";
-export { type Figure, plot } from "./plotly.ts";
+} from "./executor/display.ts";
+export { type Figure, plot } from "./executor/plotly.ts";

@@ -29,7 +29,7 @@ export interface Figure {
 }
 
 const LIBRARY_URL = new URL(
-  "../node_modules/plotly.js-dist-min/plotly.min.js",
+  "../../node_modules/plotly.js-dist-min/plotly.min.js",
   import.meta.url,
 );
 

@@ -1,5 +1,5 @@
 /**
- * The kernel's side of the executor: starts the agent (agent.ts) as a Deno
+ * The kernel's side of the executor: starts the agent (executor/agent.ts) as a Deno
  * child process, sends it commands on its stdin and reads its stdout and
  * stderr, where printed text and the agent's event frames arrive in order.
  * The kernel process itself never runs user code, so it keeps answering
@@ -66,7 +66,7 @@ export class ExecutorDied extends Error {
   }
 }
 
-const AGENT = new URL("./agent.ts", import.meta.url);
+const AGENT = new URL("./executor/agent.ts", import.meta.url);
 
 /** One executor process. A dead one is replaced by a new Executor, never reused. */
 export class Executor {

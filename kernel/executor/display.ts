@@ -10,13 +10,13 @@
  * hands bundles to the sink the executor installs; anywhere else it prints
  * the text/plain part, so library code may call it unconditionally.
  */
+import type { MimeBundle } from "../agent_protocol.ts";
 import { encodePng } from "./png.ts";
+
+export type { MimeBundle };
 
 /** The display-protocol key. */
 export const DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
-
-/** MIME type to data: strings for text types, base64 for images, objects for JSON types. */
-export type MimeBundle = Record<string, unknown>;
 
 /** Anything that renders itself. */
 export interface Displayable {

@@ -1,15 +1,21 @@
 /**
  * The executor's agent: the only code that runs user cells. It lives in its
- * own Deno process, started by the kernel (executor.ts), and evaluates each
+ * own Deno process, started by the kernel (../executor_process.ts), and evaluates each
  * cell through an in-process V8 inspector session with REPL mode, which
  * gives re-declarable `const`, top-level await and state that persists.
  *
- * Usage (by the kernel only): deno run [permissions] kernel/agent.ts NONCE
+ * Usage (by the kernel only): deno run [permissions] kernel/executor/agent.ts NONCE REPLY_FOLDER
  */
-import { folderUrl } from "./text.ts";
 import { Session } from "node:inspector/promises";
-import type { AgentEvent, Command, ErrorContent } from "./agent_protocol.ts";
-import { AWAIT_HOOK, FRAME_MARK, RESOLVE_HOOK } from "./agent_protocol.ts";
+import type { AgentEvent, Command, ErrorContent } from "../agent_protocol.ts";
+import {
+  AWAIT_HOOK,
+  folderUrl,
+  FRAME_MARK,
+  type LineMap,
+  RESOLVE_HOOK,
+  resolveSpecifier,
+} from "../agent_protocol.ts";
 import {
   clearOutput,
   display,
@@ -23,7 +29,7 @@ import {
   toMimeBundle,
 } from "./display.ts";
 import { plot } from "./plotly.ts";
-import { type LineMap, originalPosition } from "./source_map.ts";
+import { originalPosition } from "./source_position.ts";
 import { completeAt, inspectAt } from "./introspect.ts";
 
 const nonce = Deno.args[0] ?? "";
@@ -275,11 +281,9 @@ function syncPrompt(message?: unknown, defaultValue?: string): string | null {
   }
 }
 
-function resolveSpecifier(specifier: unknown): string {
-  const text = String(specifier);
-  return /^\.{1,2}\//.test(text)
-    ? new URL(text, folderUrl(Deno.cwd())).href
-    : text;
+/** RESOLVE_HOOK: computed specifiers resolve as the transpiler resolves literal ones. */
+function resolveComputed(specifier: unknown): string {
+  return resolveSpecifier(String(specifier), folderUrl(Deno.cwd()));
 }
 
 const cellGlobals: Record<string, unknown> = {
@@ -308,7 +312,7 @@ for (const [name, value] of Object.entries(cellGlobals)) {
 for (
   const [name, value] of [[AWAIT_HOOK, awaitHook], [
     RESOLVE_HOOK,
-    resolveSpecifier,
+    resolveComputed,
   ], [SINK_KEY, sink]] as const
 ) {
   Object.defineProperty(globalThis, name, {
