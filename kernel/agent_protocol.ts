@@ -61,6 +61,20 @@ export interface ErrorContent {
   traceback: string[];
 }
 
+/** What the agent answers to each command the kernel asks with `ask()`. */
+export interface Answers {
+  complete: { matches: string[]; start: number; end: number };
+  inspect: { found: boolean; text: string };
+}
+
+/** A command that gets one answer, matched by id. */
+export type Question = Extract<Command, { op: keyof Answers }>;
+
+/** The result of one evaluation. */
+export type Evaluation =
+  | { type: "done"; id: string; status: "ok"; result: MimeBundle | null }
+  | ({ type: "done"; id: string; status: "error" } & ErrorContent);
+
 /** What the agent tells the kernel. */
 export type AgentEvent =
   | { type: "ready" }
@@ -72,8 +86,7 @@ export type AgentEvent =
     update: boolean;
   }
   | { type: "clear"; wait: boolean }
-  | { type: "done"; id: string; status: "ok"; result: MimeBundle | null }
-  | ({ type: "done"; id: string; status: "error" } & ErrorContent)
+  | Evaluation
   | ({ type: "late_error" } & ErrorContent)
   | {
     type: "input_request";
@@ -82,14 +95,8 @@ export type AgentEvent =
     password: boolean;
     sync: boolean;
   }
-  | {
-    type: "complete_reply";
-    id: string;
-    matches: string[];
-    start: number;
-    end: number;
-  }
-  | { type: "inspect_reply"; id: string; found: boolean; text: string };
+  /** The answer to a Question with the same id. */
+  | { type: "reply"; id: string; value: Answers[keyof Answers] };
 
 /**
  * The length of a string in code points: Jupyter (protocol 5.2+) and the

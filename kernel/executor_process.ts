@@ -5,7 +5,13 @@
  * The kernel process itself never runs user code, so it keeps answering
  * heartbeats and interrupts while a cell runs.
  */
-import type { AgentEvent, Command } from "./agent_protocol.ts";
+import type {
+  AgentEvent,
+  Answers,
+  Command,
+  Evaluation,
+  Question,
+} from "./agent_protocol.ts";
 import { FrameSplitter } from "./frames.ts";
 import type { Logger } from "./log.ts";
 
@@ -48,8 +54,7 @@ export interface ExecutorOptions {
   logger: Logger;
 }
 
-/** The result of one evaluation. */
-export type Evaluation = Extract<AgentEvent, { type: "done" }>;
+export type { Evaluation };
 
 /** Raised for an evaluation whose executor died before it finished. */
 export class ExecutorDied extends Error {
@@ -79,7 +84,7 @@ export class Executor {
     string,
     { resolve: (e: Evaluation) => void; reject: (e: Error) => void }
   >();
-  readonly #replies = new Map<string, (event: AgentEvent) => void>();
+  readonly #replies = new Map<string, (value: unknown) => void>();
   // An evaluation finishes once its done frame (stdout) and sync marker (stderr) are both in.
   readonly #doneFrames = new Map<string, Evaluation>();
   readonly #syncs = new Set<string>();
@@ -186,22 +191,22 @@ export class Executor {
   /**
    * Asks the agent something and waits for the reply with the same id.
    *
-   * @param command a complete or inspect command
+   * @param command a command that gets an answer (complete, inspect)
    * @param timeoutMs how long a busy agent may take
-   * @returns the reply, or null on timeout
+   * @returns the answer, or null on timeout
    */
-  ask(
-    command: Extract<Command, { op: "complete" | "inspect" }>,
+  ask<Q extends Question>(
+    command: Q,
     timeoutMs: number,
-  ): Promise<AgentEvent | null> {
+  ): Promise<Answers[Q["op"]] | null> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#replies.delete(command.id);
         resolve(null);
       }, timeoutMs);
-      this.#replies.set(command.id, (event) => {
+      this.#replies.set(command.id, (value) => {
         clearTimeout(timer);
-        resolve(event);
+        resolve(value as Answers[Q["op"]]);
       });
       this.send(command);
     });
@@ -258,10 +263,8 @@ export class Executor {
     if (event.type === "done") {
       this.#doneFrames.set(event.id, event);
       this.#finish(event.id);
-    } else if (
-      event.type === "complete_reply" || event.type === "inspect_reply"
-    ) {
-      this.#replies.get(event.id)?.(event);
+    } else if (event.type === "reply") {
+      this.#replies.get(event.id)?.(event.value);
       this.#replies.delete(event.id);
     } else {
       this.#listener.event(event);

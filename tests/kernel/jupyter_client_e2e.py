@@ -377,6 +377,22 @@ def stdin_input(kc, km):
 
 
 @check
+def input_reply_must_answer_the_pending_request(kc, km):
+    msg_id = kc.execute("const answer = await input('Q? ');\nanswer", allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=10)
+    assert request["msg_type"] == "input_request", request
+    # A reply to some other request (a stale one) is ignored; the real one counts.
+    other = dict(request["header"], msg_id="not-the-pending-request")
+    kc.stdin_channel.send(kc.session.msg("input_reply", {"value": "stale"}, parent=other))
+    time.sleep(0.3)
+    kc.stdin_channel.send(kc.session.msg("input_reply", {"value": "fresh"}, parent=request))
+    reply = shell_reply(kc, msg_id, 10)["content"]
+    assert reply["status"] == "ok", reply
+    reply, outputs = execute(kc, "answer")
+    assert result_text(outputs) == '"fresh"', outputs
+
+
+@check
 def complete_and_inspect(kc, km):
     execute(kc, "const longVariableName = { alpha: 1, beta: 2 };")
     code = "longVar"
