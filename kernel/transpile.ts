@@ -107,7 +107,8 @@ export function cellCompleteness(
 }
 
 function isUnterminated(diagnostic: ts.Diagnostic): boolean {
-  // TS1002 unterminated string literal, TS1160 unterminated template literal.
+  // TS1002 unterminated string literal, TS1160 unterminated template literal,
+  // TS1010 "'*/' expected" (an unterminated block comment).
   return diagnostic.code === 1002 || diagnostic.code === 1160 ||
     diagnostic.code === 1010;
 }

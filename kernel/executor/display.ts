@@ -124,8 +124,15 @@ export function inspect(value: unknown): string {
  * @returns a promise that resolves once the output is sent
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { display, html, toMimeBundle } from "./display.ts";
+ *
  * await display(html`<b>epoch 1</b>`, { displayId: "progress" });
  * await display(html`<b>epoch 2</b>`, { displayId: "progress", update: true });
+ * // What a notebook receives for the second one:
+ * const bundle = await toMimeBundle(html`<b>epoch 2</b>`);
+ * assert.equal(bundle["text/html"], "<b>epoch 2</b>");
+ * await assert.rejects(display(1, { update: true }), TypeError);
  * ```
  */
 export async function display(
