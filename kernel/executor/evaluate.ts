@@ -115,13 +115,14 @@ export async function evaluate(
     if (response.result.type === "undefined") {
       return { type: "done", id: command.id, status: "ok", result: null };
     }
-    const value = await liveValue(session, response.result);
-    return {
-      type: "done",
-      id: command.id,
-      status: "ok",
-      result: await toMimeBundle(value),
-    };
+    // A cell ending in a promise (`p`) waits here for it to settle (fetching
+    // the live value of a pending promise does not return before): that
+    // wait is an await like any other, so an interrupt ends it, state kept.
+    const result = await Promise.race([
+      liveValue(session, response.result).then(toMimeBundle),
+      whenInterrupted(),
+    ]);
+    return { type: "done", id: command.id, status: "ok", result };
   } catch (error) {
     return {
       type: "done",

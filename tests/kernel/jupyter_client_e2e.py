@@ -288,6 +288,35 @@ def interrupt_never_resolving_cell(kc, km):
 
 
 @check
+def finished_interrupt_spares_the_next_cell(kc, km):
+    # The grace period of an interrupt follows the interrupted cell: a cell
+    # started after it stopped is not taken for a stuck one.
+    execute(kc, "let important = 'x'")
+    msg_id = kc.execute("await new Promise((r) => setTimeout(r, 60000))")
+    time.sleep(1)
+    km.interrupt_kernel()
+    assert shell_reply(kc, msg_id, 10)["content"]["ename"] == "Interrupted"
+    reply, _ = execute(kc, "await new Promise((r) => setTimeout(r, 2000))")
+    assert reply["status"] == "ok", reply
+    reply, outputs = execute(kc, "typeof important")
+    assert result_text(outputs) == '"string"', outputs
+
+
+@check
+def interrupt_a_pending_promise_result_keeps_state(kc, km):
+    execute(kc, "let before = 'kept'")
+    msg_id = kc.execute("const p = new Promise(() => {}); p")
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 10)["content"]
+    assert reply["ename"] == "Interrupted", reply
+    reply, outputs = execute(kc, "before")
+    assert result_text(outputs) == '"kept"', outputs
+    reply, outputs = execute(kc, "({ n: 1 })")
+    assert result_text(outputs) == "{ n: 1 }", outputs
+
+
+@check
 def interrupt_sync_loop_restarts_executor(kc, km):
     msg_id = kc.execute("while (true) {}")
     time.sleep(0.5)
