@@ -12,6 +12,7 @@ import { HANDLERS, isRequestType } from "./handlers.ts";
 import { History } from "./history.ts";
 import type { CellTypes, SymbolInfo } from "./language_service.ts";
 import type { Logger } from "./log.ts";
+import { replyType, tooLargeError } from "./oversized.ts";
 import { iopubTopic, Session } from "./session.ts";
 import {
   bindSockets,
@@ -347,9 +348,7 @@ export class Kernel implements HandlerContext {
   ): Promise<void> {
     const size = frames.reduce((n, f) => n + f.length, 0);
     if (size > MAX_MESSAGE_BYTES) {
-      this.logger.warn(
-        `dropped a ${size}-byte message on ${channel}: larger than ${MAX_MESSAGE_BYTES} bytes`,
-      );
+      await this.#refuseTooLarge(channel, frames, size);
       return;
     }
     const decoded = await decode(frames, this.#signer);
@@ -363,6 +362,38 @@ export class Kernel implements HandlerContext {
     }
     this.logger.debug(`${channel} <- ${decoded.message.header.msg_type}`);
     onMessage(decoded.message);
+  }
+
+  async #refuseTooLarge(
+    channel: string,
+    frames: Uint8Array[],
+    size: number,
+  ): Promise<void> {
+    const error = tooLargeError(size, MAX_MESSAGE_BYTES);
+    this.logger.warn(`refused a ${size}-byte message on ${channel}`);
+    const decoded = await decode(frames, this.#signer, "envelope");
+    const request = decoded.ok ? decoded.message : null;
+    const type = request && replyType(request);
+    if (!request || !type || (channel !== "shell" && channel !== "control")) {
+      // No request to answer: whoever waits can only learn it here.
+      this.publish(
+        "stream",
+        { name: "stderr", text: `${error.evalue}\n` },
+        null,
+      );
+      return;
+    }
+    this.publish("status", { execution_state: "busy" }, request);
+    if (type === "execute_reply") this.publish("error", error, request);
+    const count = type === "execute_reply"
+      ? { execution_count: this.#executionCount }
+      : {};
+    await this.reply(request, channel, type, {
+      status: "error",
+      ...count,
+      ...error,
+    });
+    this.publish("status", { execution_state: "idle" }, request);
   }
 
   async #serveShell(): Promise<void> {

@@ -520,6 +520,33 @@ def bad_input_is_survived(kc, km):
 
 
 @check
+def oversized_request_gets_an_error_reply(kc, km):
+    execute(kc, "let small = 'still here'")
+    # Readable envelope: the request is answered with an error naming the limit.
+    msg_id = kc.execute("// " + "x" * (70 * 1024 * 1024))
+    reply = shell_reply(kc, msg_id, 60)["content"]
+    assert reply["status"] == "error" and reply["ename"] == "MessageTooLarge", reply
+    assert "64.0 MiB" in reply["evalue"], reply
+    # Unreadable (no valid signature): said on iopub, as no reply can be addressed.
+    context = zmq.Context.instance()
+    raw = context.socket(zmq.DEALER)
+    raw.connect(f"{km.transport}://{km.ip}:{km.shell_port}")
+    raw.send_multipart([b"<IDS|MSG>", b"0" * 64, b"{}", b"{}", b"{}", b"y" * (65 * 1024 * 1024)])
+    deadline = time.time() + 60
+    said = False
+    while time.time() < deadline and not said:
+        try:
+            msg = kc.get_iopub_msg(timeout=1)
+        except Exception:
+            continue
+        said = msg["msg_type"] == "stream" and "limit of 64.0 MiB" in msg["content"]["text"]
+    raw.close(0)
+    assert said, "no word on iopub"
+    reply, outputs = execute(kc, "small")
+    assert result_text(outputs) == '"still here"', outputs
+
+
+@check
 def restricted_permissions(kc, km):
     other = KernelManager(kernel_name="deno-webgpu-restricted")
     other.start_kernel(cwd=NOTEBOOK_DIR)
