@@ -9,6 +9,13 @@
  * also writes `FRAME_MARK + nonce + "sync:" + id + "\n"` to stderr: once the
  * kernel has read that, it has read all of the cell's stderr too.
  *
+ * stdout and stderr are two pipes, which the kernel reads concurrently; to
+ * keep their relative order, each write of a cell to stderr is a "turn":
+ * the agent writes `FRAME_MARK + nonce + "turn:" + n + "\n"` to stdout, then
+ * `... "from:" + n` to stderr, the text, and `... "end:" + n`. The kernel
+ * holds stdout after turn n until stderr has reached end n, and stderr text
+ * after from n until stdout has reached turn n.
+ *
  * A synchronous `prompt()` cannot wait for a command on stdin (the event loop
  * is blocked), so its answer comes as a file: the kernel writes
  * `<reply folder>/<request id>` (a 0700 temporary folder, the agent's second

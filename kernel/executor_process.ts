@@ -92,6 +92,10 @@ export class Executor {
   readonly #replyFolder = Deno.makeTempDirSync({
     prefix: "deno-webgpu-input-",
   });
+  #stdoutAt = 0;
+  #stderrEnded = 0;
+  #turnsDone = { stdout: false, stderr: false };
+  #turnWaiters: (() => void)[] = [];
   #killedOnPurpose = false;
   #started = false;
   #exited = false;
@@ -286,13 +290,14 @@ export class Executor {
     onEvent: (e: AgentEvent) => void,
   ) {
     const splitter = new FrameSplitter(this.#nonce);
-    const handle = (bytes: Uint8Array) => {
+    const handle = async (bytes: Uint8Array) => {
       for (const piece of splitter.push(bytes)) {
         if (piece.kind === "text") this.#listener.stream(name, piece.text);
         else if (piece.kind === "sync") {
           this.#syncs.add(piece.id);
           this.#finish(piece.id);
-        } else {
+        } else if (piece.kind === "turn") await this.#turn(piece.mark, piece.n);
+        else {
           try {
             onEvent(JSON.parse(piece.json));
           } catch (error) {
@@ -302,11 +307,41 @@ export class Executor {
       }
     };
     try {
-      for await (const chunk of pipe) handle(chunk);
+      for await (const chunk of pipe) await handle(chunk);
     } catch (error) {
       this.#logger.debug(`${name} of the executor closed: ${error}`);
     }
-    handle(new Uint8Array(0));
+    await handle(new Uint8Array(0));
+    // A pipe that ended frees the other from waiting on it.
+    this.#turnsDone[name] = true;
+    this.#turnMoved();
+  }
+
+  // Stderr turns (agent_protocol.ts): each pipe waits at a turn marker
+  // until the other has caught up.
+  async #turn(mark: "turn" | "from" | "end", n: number): Promise<void> {
+    if (mark === "end") {
+      this.#stderrEnded = n;
+      this.#turnMoved();
+    } else if (mark === "turn") {
+      this.#stdoutAt = n;
+      this.#turnMoved();
+      await this.#until(() => this.#stderrEnded >= n || this.#turnsDone.stderr);
+    } else {
+      await this.#until(() => this.#stdoutAt >= n || this.#turnsDone.stdout);
+    }
+  }
+
+  #turnMoved(): void {
+    const waiting = this.#turnWaiters;
+    this.#turnWaiters = [];
+    for (const wake of waiting) wake();
+  }
+
+  async #until(ready: () => boolean): Promise<void> {
+    while (!ready()) {
+      await new Promise<void>((wake) => this.#turnWaiters.push(wake));
+    }
   }
 }
 

@@ -21,7 +21,7 @@ import {
   SINK_KEY,
   svg,
 } from "./display.ts";
-import { send } from "./events.ts";
+import { send, stderrTurn } from "./events.ts";
 import { awaitHook } from "./interrupt.ts";
 import { plot } from "./plotly.ts";
 
@@ -129,8 +129,27 @@ const cellGlobals: Record<string, unknown> = {
   alert: (message?: unknown) =>
     console.log(message === undefined ? "" : String(message)),
 };
+/**
+ * Makes the ways a cell writes to stderr turns (events.ts), so stderr keeps
+ * its order with stdout. The agent's own stderr writes (sync markers) go
+ * through writeAll, on the saved method.
+ */
+function orderStderr(): void {
+  for (const name of ["error", "warn", "trace", "assert"] as const) {
+    const original = console[name].bind(console) as (...a: unknown[]) => void;
+    console[name] = (...args: unknown[]) => stderrTurn(() => original(...args));
+  }
+  const writeSync = Deno.stderr.writeSync.bind(Deno.stderr);
+  Object.defineProperty(Deno.stderr, "writeSync", {
+    value: (bytes: Uint8Array) => stderrTurn(() => writeSync(bytes)),
+    configurable: true,
+    writable: true,
+  });
+}
+
 /** Defines the cell globals and the hooks the transpiled code calls. */
 export function installCellGlobals(): void {
+  orderStderr();
   for (const [name, value] of Object.entries(cellGlobals)) {
     Object.defineProperty(globalThis, name, {
       value,

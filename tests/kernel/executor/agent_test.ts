@@ -44,3 +44,30 @@ Deno.test("a computed import of an absolute path resolves as a literal one does"
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+Deno.test("stdout and stderr keep their relative order, as ipykernel's clients see it", async () => {
+  const test = await startExecutor();
+  try {
+    const done = await test.run(
+      `for (let i = 0; i < 50; i++) { console.log("o" + i); console.error("e" + i); }
+Deno.stderr.writeSync(new TextEncoder().encode("raw\\n"));
+console.log("last");`,
+    );
+    assert.equal(done.status, "ok");
+    const expected = [];
+    for (let i = 0; i < 50; i++) {
+      expected.push(`stdout:o${i}\n`, `stderr:e${i}\n`);
+    }
+    expected.push("stderr:raw\n", "stdout:last\n");
+    // Text may arrive in pieces of several lines; compare line by line.
+    const lines = test.log.flatMap((entry) => {
+      const [name, ...rest] = entry.split(":");
+      return rest.join(":").split(/(?<=\n)/).filter((t) => t).map((t) =>
+        `${name}:${t}`
+      );
+    });
+    assert.deepEqual(lines, expected);
+  } finally {
+    await test.stop();
+  }
+});
