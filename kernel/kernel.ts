@@ -14,6 +14,7 @@ import type { CellTypes, SymbolInfo } from "./language_service.ts";
 import type { Logger } from "./log.ts";
 import { replyType, tooLargeError } from "./oversized.ts";
 import { iopubTopic, Session } from "./session.ts";
+import { StdinChannel } from "./stdin.ts";
 import {
   bindSockets,
   closeSockets,
@@ -48,11 +49,7 @@ export class Kernel implements HandlerContext {
   #shellInFlight = 0;
   #cellTypes: Promise<CellTypes> | undefined;
   #ranCells: string[] = [];
-  #pendingInput: {
-    request: Message;
-    resolve: (value: string) => void;
-    reject: (error: Error) => void;
-  } | null = null;
+  #stdin!: StdinChannel;
   #stopped = false;
   /** Resolves when the kernel has shut down. */
   readonly done: Promise<void>;
@@ -66,7 +63,7 @@ export class Kernel implements HandlerContext {
       logger: this.logger,
       publish: (type, content, parent) => this.publish(type, content, parent),
       requestInput: (parent, prompt, password) =>
-        this.#requestInput(parent, prompt, password),
+        this.#stdin.ask(parent, prompt, password),
       stopped: () => this.#stopped,
     });
     this.done = new Promise((resolve) => this.#markDone = resolve);
@@ -86,6 +83,11 @@ export class Kernel implements HandlerContext {
       stdin: new Outbox(this.#sockets.stdin, this.#signer),
       iopub: new Outbox(this.#sockets.iopub, this.#signer),
     };
+    this.#stdin = new StdinChannel(
+      this.session,
+      this.#outboxes.stdin,
+      this.logger,
+    );
     this.#runner.start();
     this.publish("status", { execution_state: "starting" }, null);
     this.#poller = new Poller(
@@ -107,7 +109,7 @@ export class Kernel implements HandlerContext {
         {
           socket: this.#sockets.stdin,
           onMessage: (frames) =>
-            this.#receive("stdin", frames, (m) => this.#onStdin(m)),
+            this.#receive("stdin", frames, (m) => this.#stdin.receive(m)),
         },
       ],
       () => this.#stopped,
@@ -237,7 +239,7 @@ export class Kernel implements HandlerContext {
 
   /** Interrupts the running cell (and a pending input request). */
   async interrupt(): Promise<void> {
-    this.#pendingInput?.reject(new Error("Interrupted"));
+    this.#stdin.cancel(new Error("Interrupted"));
     await this.#runner.interrupt();
   }
 
@@ -275,56 +277,6 @@ export class Kernel implements HandlerContext {
       },
     );
     return this.#cellTypes;
-  }
-
-  /**
-   * Asks the client for input on the stdin channel.
-   *
-   * @param parent the execute request (its identities route the message)
-   * @param prompt the question
-   * @param password hide the typed text
-   * @returns the typed text
-   */
-  async #requestInput(
-    parent: Message,
-    prompt: string,
-    password: boolean,
-  ): Promise<string> {
-    const message = this.session.message(
-      "input_request",
-      { prompt, password },
-      parent,
-      parent.identities,
-    );
-    const answer = new Promise<string>((resolve, reject) =>
-      this.#pendingInput = { request: message, resolve, reject }
-    );
-    await this.#outboxes.stdin.send(message);
-    try {
-      return await answer;
-    } finally {
-      this.#pendingInput = null;
-    }
-  }
-
-  #onStdin(message: Message): void {
-    if (message.header.msg_type !== "input_reply") {
-      this.logger.warn(`ignored ${message.header.msg_type} on stdin`);
-      return;
-    }
-    // Only the answer to the question asked now: a stale reply (to an
-    // interrupted prompt) must not become what the next input() returns.
-    // jupyter_client's input() sends no parent header, so none is accepted.
-    const pending = this.#pendingInput;
-    const parentId = message.parent_header?.msg_id;
-    if (!pending || (parentId && parentId !== pending.request.header.msg_id)) {
-      this.logger.warn(
-        "ignored an input_reply whose parent is not the pending input_request",
-      );
-      return;
-    }
-    const value = message.content.value;
-    pending.resolve(typeof value === "string" ? value : "");
   }
 
   async #receiveShell(frames: Uint8Array[]): Promise<void> {
