@@ -365,7 +365,10 @@ export function withInspectorAccess(permissions: string[]): string[] {
 }
 
 function describeExit(status: Deno.CommandStatus): string {
-  const how = status.signal
+  // V8 ends a process whose JavaScript heap is exhausted with a trap.
+  const how = status.signal === "SIGTRAP"
+    ? "was killed by SIGTRAP (how V8 ends a process out of JavaScript heap memory)"
+    : status.signal
     ? `was killed by ${status.signal}`
     : `exited with code ${status.code}`;
   return `The executor ${how}: all state was lost, and a fresh executor is starting`;
