@@ -16,7 +16,7 @@ import {
   rejectInputs,
 } from "./cell_globals.ts";
 import { connectInspector, evaluate } from "./evaluate.ts";
-import { send, sendSync } from "./events.ts";
+import { queuedSent, send, sendSync } from "./events.ts";
 import { completeAt, inspectAt } from "./introspect.ts";
 import { interruptCell, Interrupted } from "./interrupt.ts";
 import { errorContent, installStackTraces } from "./traceback.ts";
@@ -42,6 +42,7 @@ async function handle(command: Command): Promise<void> {
     case "eval": {
       const event = await evaluate(session, command);
       if (isExiting()) return; // no reply: the kernel sees the exit instead
+      await queuedSent(); // the cell's displays precede its reply
       // Everything the cell wrote to stderr precedes this marker.
       sendSync(command.id);
       send(event);

@@ -21,7 +21,7 @@ import {
   SINK_KEY,
   svg,
 } from "./display.ts";
-import { send, stderrTurn } from "./events.ts";
+import { send, sendFromTask, stderrTurn } from "./events.ts";
 import { awaitHook } from "./interrupt.ts";
 import { plot } from "./plotly.ts";
 
@@ -29,7 +29,7 @@ import { plot } from "./plotly.ts";
 const replyFolder = Deno.args[1] ?? "";
 
 const sink: DisplaySink = {
-  display: (request) => send({ type: "display", ...request }),
+  display: (request) => sendFromTask({ type: "display", ...request }),
   clearOutput: (wait) => send({ type: "clear", wait }),
 };
 

@@ -45,7 +45,8 @@ export interface DisplayRequest {
 
 /** Where the executor receives display output (absent outside the kernel). */
 export interface DisplaySink {
-  display(request: DisplayRequest): void;
+  /** Sends one output; may resolve once it has left, so later output follows it. */
+  display(request: DisplayRequest): void | Promise<void>;
   clearOutput(wait: boolean): void;
 }
 
@@ -154,7 +155,7 @@ export async function display(
     console.log(data["text/plain"] ?? Object.keys(data).join(", "));
     return;
   }
-  target.display({
+  await target.display({
     data,
     metadata: options.metadata ?? {},
     displayId: options.displayId,

@@ -78,3 +78,49 @@ export function stderrTurn<T>(write: () => T): T {
     writeAll(Deno.stderr, encoder.encode(`${FRAME_MARK}${nonce}end:${n}\n`));
   }
 }
+
+// A display can be sent from where V8 forbids calling into JavaScript: the
+// continuation of an un-awaited display() may run in a microtask checkpoint
+// inside Runtime.evaluate, and a large frame written there aborted Deno 2.9.6
+// ("Invoke in DisallowJavascriptExecutionScope"). So displays leave from a
+// task of their own (a MessageChannel message: microseconds, where a timer
+// costs milliseconds), in call order.
+const channel = new MessageChannel();
+const waiting: { event: AgentEvent; sent: () => void }[] = [];
+let lastQueued: Promise<void> = Promise.resolve();
+channel.port1.onmessage = () => {
+  const next = waiting.shift();
+  if (!next) return;
+  try {
+    send(next.event);
+  } finally {
+    next.sent();
+  }
+};
+// The port alone must not keep the executor alive.
+(channel.port1 as unknown as { unref?: () => void }).unref?.();
+
+/**
+ * Sends an event from a task of its own, after the events queued before it.
+ *
+ * @param event the event (a display)
+ * @returns a promise that resolves once it has been written
+ */
+export function sendFromTask(event: AgentEvent): Promise<void> {
+  const sent = new Promise<void>((resolve) =>
+    waiting.push({ event, sent: resolve })
+  );
+  lastQueued = sent;
+  channel.port2.postMessage(null);
+  return sent;
+}
+
+/**
+ * Resolves once every event queued by sendFromTask so far has been written:
+ * a cell's reply waits for its displays.
+ *
+ * @returns the promise
+ */
+export function queuedSent(): Promise<void> {
+  return lastQueued;
+}

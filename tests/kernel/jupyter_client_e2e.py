@@ -342,6 +342,19 @@ def first_plot_without_await(kc, km):
 
 
 @check
+def large_unawaited_display_keeps_state(kc, km):
+    execute(kc, "let beforeDisplay = 'kept'")
+    for size, mime in [(1 << 20, "text/plain"), (4 << 20, "text/html"), (10 << 20, "text/plain")]:
+        code = f"globalThis.s = 'y'.repeat({size}); display({{ '{mime}': s }}, {{ raw: true }}); 1"
+        reply, outputs = execute(kc, code, timeout=60)
+        assert reply["status"] == "ok", reply
+        shown = of_type(outputs, "display_data")
+        assert len(shown) == 1 and len(shown[0]["data"][mime]) == size, (mime, size, len(shown))
+    reply, outputs = execute(kc, "beforeDisplay")
+    assert result_text(outputs) == '"kept"', outputs
+
+
+@check
 def interrupt_stops_a_training_loop(kc, km):
     # The loop awaits inside the library, where the cell's await hooks do not
     # reach: the kernel's abort signal stops it between steps.
