@@ -27,7 +27,7 @@ import { createSigner, decode, type Message, type Signer } from "./wire.ts";
 export { INTERRUPT_GRACE_MS, type KernelOptions } from "./cell_runner.ts";
 export type { RequestChannel } from "./handler_context.ts";
 
-/** Messages larger than this are dropped unread (a cell's code is never near it). */
+/** Messages larger than this are not parsed, only answered with an error (oversized.ts). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** One running kernel. */

@@ -43,3 +43,25 @@ Deno.test("agent_protocol.ts imports neither room", async () => {
     [],
   );
 });
+
+Deno.test("library code imports nothing under kernel/ but kernel/mod.ts", async () => {
+  const lib = new URL("../../lib/", import.meta.url);
+  const offenders: string[] = [];
+  const walk = async (folder: URL) => {
+    for await (const entry of Deno.readDir(folder)) {
+      const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), folder);
+      if (entry.isDirectory) await walk(url);
+      else if (entry.name.endsWith(".ts")) {
+        const source = await Deno.readTextFile(url);
+        for (const [, specifier] of source.matchAll(/from\s+"([^"]+)"/g)) {
+          const target = new URL(specifier, url).href;
+          if (target.startsWith(KERNEL) && target !== `${KERNEL}mod.ts`) {
+            offenders.push(`${url.pathname}: ${specifier}`);
+          }
+        }
+      }
+    }
+  };
+  await walk(lib);
+  assert.deepEqual(offenders, []);
+});
