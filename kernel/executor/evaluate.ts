@@ -7,6 +7,7 @@ import { Session } from "node:inspector/promises";
 import type { Command, Evaluation } from "../agent_protocol.ts";
 import { toMimeBundle } from "./display.ts";
 import { exitExecutor } from "./cell_globals.ts";
+import { nextTask } from "./events.ts";
 import { beginCell, whenInterrupted } from "./interrupt.ts";
 import { describeLocation, errorContent, registerCell } from "./traceback.ts";
 
@@ -89,6 +90,7 @@ export async function evaluate(
   }) as unknown as Promise<EvaluateResult>;
   try {
     const response = await Promise.race([evaluation, whenInterrupted()]);
+    await nextTask(); // out of the inspector's dispatch before more JS runs
     const details = response.exceptionDetails;
     if (details) {
       const thrown = details.exception

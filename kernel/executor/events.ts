@@ -86,13 +86,13 @@ export function stderrTurn<T>(write: () => T): T {
 // task of their own (a MessageChannel message: microseconds, where a timer
 // costs milliseconds), in call order.
 const channel = new MessageChannel();
-const waiting: { event: AgentEvent; sent: () => void }[] = [];
+const waiting: { event: AgentEvent | null; sent: () => void }[] = [];
 let lastQueued: Promise<void> = Promise.resolve();
 channel.port1.onmessage = () => {
   const next = waiting.shift();
   if (!next) return;
   try {
-    send(next.event);
+    if (next.event) send(next.event);
   } finally {
     next.sent();
   }
@@ -113,6 +113,19 @@ export function sendFromTask(event: AgentEvent): Promise<void> {
   lastQueued = sent;
   channel.port2.postMessage(null);
   return sent;
+}
+
+/**
+ * Resolves from a fresh task: code after an inspector reply continues
+ * outside the inspector's dispatch (see above).
+ *
+ * @returns the promise
+ */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push({ event: null, sent: resolve });
+    channel.port2.postMessage(null);
+  });
 }
 
 /**

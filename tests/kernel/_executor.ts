@@ -19,6 +19,7 @@ export interface TestExecutor {
   stop(): Promise<void>;
 }
 
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 let sequence = 0;
 
 /**
@@ -33,7 +34,13 @@ export async function startExecutor(
   const log: string[] = [];
   const events: AgentEvent[] = [];
   const executor = new Executor(
-    { cwd: Deno.cwd(), permissions, logger: { debug() {}, warn() {} } },
+    {
+      cwd: Deno.cwd(),
+      permissions,
+      // As kernel/main.ts starts it: the project's import map, lock untouched.
+      denoFlags: ["--config", CONFIG, "--no-lock"],
+      logger: { debug() {}, warn() {} },
+    },
     {
       stream: (name, text) => log.push(`${name}:${text}`),
       event: (event) => {

@@ -71,3 +71,16 @@ console.log("last");`,
     await test.stop();
   }
 });
+
+Deno.test("a cell whose value is a timer object survives (the agent of a760ad7 aborted here)", async () => {
+  const test = await startExecutor();
+  try {
+    await test.run("let keptAcrossTimer = 1");
+    const done = await test.run("setTimeout(() => {}, 1)");
+    assert.equal(done.status, "ok");
+    const after = await test.run("keptAcrossTimer");
+    assert.deepEqual(after, { ...after, result: { "text/plain": "1" } });
+  } finally {
+    await test.stop();
+  }
+});
