@@ -5,77 +5,41 @@
  * request is published before the kernel goes idle.
  */
 import type { ErrorContent } from "./agent_protocol.ts";
-import type { Evaluation } from "./executor.ts";
-import type { Handler } from "./handlers.ts";
-import type { Kernel } from "./kernel.ts";
+import type { ExecuteContext, Handler } from "./handler_context.ts";
 import type { Message } from "./wire.ts";
 
-let sequence = 0;
+/** The execute_request handler. */
+export const execute: Handler = (context, request, channel) =>
+  executeRequest(context, request, channel);
 
 /**
- * Transpiles and evaluates code in the executor.
+ * Runs one execute_request against an ExecuteContext.
  *
- * @param kernel the kernel
- * @param code TypeScript
- * @param name how tracebacks call it, e.g. "In[3]"
- * @returns the evaluation (syntax errors come back as error evaluations)
+ * @param kernel what the handler may use
+ * @param request the execute_request
+ * @param channel where it came from
  */
-export async function runCode(
-  kernel: Kernel,
-  code: string,
-  name: string,
-): Promise<Evaluation> {
-  const id = `cell${++sequence}`;
-  const cell = await kernel.transpile(code);
-  if (!cell.ok) {
-    const where = `${name}:${cell.line}:${cell.column}`;
-    const line = code.split("\n")[cell.line - 1] ?? "";
-    return {
-      type: "done",
-      id,
-      status: "error",
-      ename: "SyntaxError",
-      evalue: `${cell.message} (${where})`,
-      traceback: [
-        `SyntaxError: ${cell.message}`,
-        `    at ${where}`,
-        "",
-        `  ${line}`,
-        `  ${" ".repeat(cell.column - 1)}^`,
-      ],
-    };
-  }
-  return await kernel.evaluate({
-    op: "eval",
-    id,
-    code: cell.code,
-    map: cell.map,
-    url: `deno-webgpu-cell:${id}`,
-    name,
-  });
-}
-
-/** The execute_request handler. */
-export const execute: Handler = async (kernel, request, channel) => {
+export async function executeRequest(
+  kernel: ExecuteContext,
+  request: Message,
+  channel: Parameters<Handler>[2],
+): Promise<void> {
   const content = request.content;
   const code = typeof content.code === "string" ? content.code : "";
   const silent = content.silent === true;
   const storeHistory = !silent && content.store_history !== false;
   const stopOnError = content.stop_on_error !== false;
 
-  if (kernel.aborting) {
+  if (kernel.aborting()) {
     await kernel.reply(request, channel, "execute_reply", {
       status: "aborted",
-      execution_count: kernel.executionCount,
+      execution_count: kernel.executionCount(),
     });
     return;
   }
-  if (storeHistory) {
-    kernel.executionCount++;
-    kernel.history.add(kernel.executionCount, code);
-  }
-  const count = kernel.executionCount;
-  kernel.currentRequest = request;
+  const count = storeHistory ? kernel.countCell() : kernel.executionCount();
+  if (storeHistory) kernel.history.add(count, code);
+  kernel.beginRequest(request);
   if (!silent) {
     kernel.publish(
       "execute_input",
@@ -85,9 +49,7 @@ export const execute: Handler = async (kernel, request, channel) => {
   }
 
   const name = storeHistory ? `In[${count}]` : "In[ ]";
-  const evaluation = code.trim() === ""
-    ? null
-    : await runCode(kernel, code, name);
+  const evaluation = code.trim() === "" ? null : await kernel.run(code, name);
 
   if (evaluation?.status === "error") {
     const error: ErrorContent = {
@@ -95,7 +57,7 @@ export const execute: Handler = async (kernel, request, channel) => {
       evalue: evaluation.evalue,
       traceback: evaluation.traceback,
     };
-    if (!silent) kernel.publishError(error, request);
+    if (!silent) kernel.publish("error", { ...error }, request);
     // stop_on_error: requests queued behind this one are answered "aborted".
     if (stopOnError) await kernel.abortQueued();
     await kernel.reply(request, channel, "execute_reply", {
@@ -124,10 +86,10 @@ export const execute: Handler = async (kernel, request, channel) => {
     user_expressions: userExpressions,
     payload: [],
   });
-};
+}
 
 async function evaluateUserExpressions(
-  kernel: Kernel,
+  kernel: ExecuteContext,
   request: Message,
 ): Promise<Record<string, unknown>> {
   const expressions = request.content.user_expressions;
@@ -135,8 +97,7 @@ async function evaluateUserExpressions(
   if (typeof expressions !== "object" || expressions === null) return results;
   for (const [key, expression] of Object.entries(expressions)) {
     // Parenthesised so that `{a: 1}` is an object, not a block.
-    const evaluation = await runCode(
-      kernel,
+    const evaluation = await kernel.run(
       `(${String(expression)}\n)`,
       `user_expressions.${key}`,
     );

@@ -5,11 +5,21 @@
  */
 import { FRAME_MARK } from "./agent_protocol.ts";
 
-/** A piece of an output pipe: printed text, an event frame's JSON, or a sync marker. */
-export type Piece = { kind: "text"; text: string } | {
-  kind: "frame";
-  json: string;
-} | { kind: "sync"; id: string };
+/**
+ * A piece of an output pipe: printed text, an event frame's JSON, a sync
+ * marker, or a turn marker (stderr text bracketed so that it keeps its place
+ * among stdout text: see agent_protocol.ts).
+ */
+export type Piece =
+  | { kind: "text"; text: string }
+  | { kind: "frame"; json: string }
+  | { kind: "sync"; id: string }
+  | { kind: "turn"; mark: TurnMark; n: number };
+
+/** "turn" on stdout: stderr turn n goes here; "from"/"end" on stderr: its text begins/ends. */
+export type TurnMark = "turn" | "from" | "end";
+
+const TURN = /^(turn|from|end):(\d+)$/;
 
 /** Incremental splitter for one pipe. */
 export class FrameSplitter {
@@ -40,9 +50,12 @@ export class FrameSplitter {
         pieces.push({ kind: "text", text: this.#pending.slice(0, start) });
       }
       const body = this.#pending.slice(start + this.#marker.length, end);
+      const turn = TURN.exec(body);
       pieces.push(
         body.startsWith("sync:")
           ? { kind: "sync", id: body.slice(5) }
+          : turn
+          ? { kind: "turn", mark: turn[1] as TurnMark, n: Number(turn[2]) }
           : { kind: "frame", json: body },
       );
       this.#pending = this.#pending.slice(end + 1);

@@ -3,20 +3,14 @@
  * (spec: https://jupyter-client.readthedocs.io/en/stable/messaging.html).
  * Each handler sends its reply; the kernel wraps it in busy/idle status.
  */
-import type { Kernel, RequestChannel } from "./kernel.ts";
-import type { Message } from "./wire.ts";
 import { PROTOCOL_VERSION } from "./wire.ts";
 import { execute } from "./execute.ts";
+import type { Handler } from "./handler_context.ts";
 import type { HistoryQuery } from "./history.ts";
-import { codePoints, toIndex } from "./text.ts";
+import { codePoints, toIndex } from "./agent_protocol.ts";
 import type { SymbolInfo } from "./language_service.ts";
 
-/** Handles one request. */
-export type Handler = (
-  kernel: Kernel,
-  request: Message,
-  channel: RequestChannel,
-) => Promise<void>;
+export type { Handler };
 
 /** Every message type the kernel answers. */
 export type RequestType =
@@ -36,8 +30,8 @@ export type RequestType =
 /** How long a completion or inspection may wait for a busy executor. */
 const ASK_TIMEOUT_MS = 1000;
 
-const kernelInfo: Handler = async (kernel, request, channel) => {
-  await kernel.reply(request, channel, "kernel_info_reply", {
+const kernelInfo: Handler = async (context, request, channel) => {
+  await context.reply(request, channel, "kernel_info_reply", {
     status: "ok",
     protocol_version: PROTOCOL_VERSION,
     implementation: "deno-webgpu",
@@ -69,19 +63,17 @@ const kernelInfo: Handler = async (kernel, request, channel) => {
   });
 };
 
-const complete: Handler = async (kernel, request, channel) => {
+const complete: Handler = async (context, request, channel) => {
   const code = String(request.content.code ?? "");
   const cursor = clampCursor(request.content.cursor_pos, code);
-  const answer = await kernel.executor.ask({
+  const answer = await context.ask({
     op: "complete",
     id: crypto.randomUUID(),
     code,
     cursor,
   }, ASK_TIMEOUT_MS);
-  const found = answer?.type === "complete_reply"
-    ? answer
-    : { matches: [], start: cursor, end: cursor };
-  await kernel.reply(request, channel, "complete_reply", {
+  const found = answer ?? { matches: [], start: cursor, end: cursor };
+  await context.reply(request, channel, "complete_reply", {
     status: "ok",
     matches: found.matches,
     cursor_start: found.start,
@@ -92,11 +84,11 @@ const complete: Handler = async (kernel, request, channel) => {
 
 // Types and doc comments come from the TypeScript language service over the
 // cells run so far; the value (or a function's signature) from the live session.
-const inspect: Handler = async (kernel, request, channel) => {
+const inspect: Handler = async (context, request, channel) => {
   const code = String(request.content.code ?? "");
   const cursor = clampCursor(request.content.cursor_pos, code);
   const detail = Number(request.content.detail_level ?? 0);
-  const live = kernel.executor.ask({
+  const live = context.ask({
     op: "inspect",
     id: crypto.randomUUID(),
     code,
@@ -105,14 +97,12 @@ const inspect: Handler = async (kernel, request, channel) => {
   }, ASK_TIMEOUT_MS);
   let typed: SymbolInfo | null = null;
   try {
-    typed = (await kernel.cellTypes()).quickInfo(code, toIndex(code, cursor));
+    typed = await context.quickInfo(code, toIndex(code, cursor));
   } catch (error) {
-    kernel.logger.debug(`the language service failed: ${error}`);
+    context.logger.debug(`the language service failed: ${error}`);
   }
   const answer = await live;
-  const liveText = answer?.type === "inspect_reply" && answer.found
-    ? answer.text
-    : "";
+  const liveText = answer?.found ? answer.text : "";
   const found = typed !== null || liveText !== "";
   const plain = [typed?.display, typed?.documentation, liveText].filter((
     part,
@@ -123,7 +113,7 @@ const inspect: Handler = async (kernel, request, channel) => {
     liveText ? "```\n" + liveText + "\n```" : "",
   ].filter((part) => part).join("\n\n");
   const data = found ? { "text/plain": plain, "text/markdown": markdown } : {};
-  await kernel.reply(request, channel, "inspect_reply", {
+  await context.reply(request, channel, "inspect_reply", {
     status: "ok",
     found,
     data,
@@ -131,19 +121,18 @@ const inspect: Handler = async (kernel, request, channel) => {
   });
 };
 
-const isComplete: Handler = async (kernel, request, channel) => {
-  const { cellCompleteness } = await kernel.transpiler();
-  await kernel.reply(
+const isComplete: Handler = async (context, request, channel) => {
+  await context.reply(
     request,
     channel,
     "is_complete_reply",
-    cellCompleteness(String(request.content.code ?? "")),
+    await context.completeness(String(request.content.code ?? "")),
   );
 };
 
-const history: Handler = async (kernel, request, channel) => {
-  const entries = kernel.history.query(request.content as HistoryQuery);
-  await kernel.reply(request, channel, "history_reply", {
+const history: Handler = async (context, request, channel) => {
+  const entries = context.history.query(request.content as HistoryQuery);
+  await context.reply(request, channel, "history_reply", {
     status: "ok",
     history: entries,
   });
@@ -151,43 +140,43 @@ const history: Handler = async (kernel, request, channel) => {
 
 // No comm targets are registered: comm_info lists none, and a comm_open is
 // answered with comm_close, as the spec asks for an unknown target.
-const commInfo: Handler = async (kernel, request, channel) => {
-  await kernel.reply(request, channel, "comm_info_reply", {
+const commInfo: Handler = async (context, request, channel) => {
+  await context.reply(request, channel, "comm_info_reply", {
     status: "ok",
     comms: {},
   });
 };
 
-const commOpen: Handler = async (kernel, request) => {
+const commOpen: Handler = async (context, request) => {
   const commId = request.content.comm_id;
-  kernel.logger.warn(
+  context.logger.warn(
     `no comm target named ${
       JSON.stringify(request.content.target_name)
     }: closing comm ${commId}`,
   );
-  await kernel.publish("comm_close", { comm_id: commId, data: {} }, request);
+  await context.publish("comm_close", { comm_id: commId, data: {} }, request);
 };
 
-const commIgnored: Handler = (kernel, request) => {
-  kernel.logger.debug(
+const commIgnored: Handler = (context, request) => {
+  context.logger.debug(
     `${request.header.msg_type} for unknown comm ${request.content.comm_id}`,
   );
   return Promise.resolve();
 };
 
-const shutdown: Handler = async (kernel, request, channel) => {
+const shutdown: Handler = async (context, request, channel) => {
   const restart = request.content.restart === true;
-  await kernel.reply(request, channel, "shutdown_reply", {
+  await context.reply(request, channel, "shutdown_reply", {
     status: "ok",
     restart,
   });
   // The client restarts a kernel by starting a new process, so both cases end this one.
-  queueMicrotask(() => kernel.shutdown());
+  queueMicrotask(() => context.shutdown());
 };
 
-const interrupt: Handler = async (kernel, request, channel) => {
-  await kernel.interrupt();
-  await kernel.reply(request, channel, "interrupt_reply", { status: "ok" });
+const interrupt: Handler = async (context, request, channel) => {
+  await context.interrupt();
+  await context.reply(request, channel, "interrupt_reply", { status: "ok" });
 };
 
 /** The handler table. */

@@ -14,7 +14,8 @@
  * write a debug log (DENO_WEBGPU_KERNEL_LOG=FILE does too, at run time).
  */
 import { parseArgs } from "node:util";
-import { encodePng } from "./png.ts";
+// A tool, not part of either process: it borrows the executor's PNG encoder.
+import { encodePng } from "./executor/png.ts";
 
 /** The kernelspec's folder name. */
 export const KERNEL_NAME = "deno-webgpu";

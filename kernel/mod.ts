@@ -10,7 +10,8 @@
  *
  * @example
  * ```ts
- * import { DISPLAY, display, html } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { DISPLAY, display, html, inKernel, toMimeBundle } from "./mod.ts";
  *
  * class Progress {
  *   constructor(readonly step: number, readonly loss: number) {}
@@ -21,6 +22,12 @@
  * await display(new Progress(1, 2.3), { displayId: "train" });
  * await display(new Progress(2, 1.9), { displayId: "train", update: true });
  * await display(html`<i>done</i>`);
+ * // Outside the kernel display() printed the text/plain parts above.
+ * assert.equal(inKernel(), false);
+ * assert.deepEqual(await toMimeBundle(new Progress(3, 1.5)), {
+ *   "text/html": "<b>step 3</b> loss 1.5",
+ *   "text/plain": "step 3",
+ * });
  * ```
  */
 export {
@@ -38,5 +45,5 @@ export {
   svg,
   type TensorLike,
   toMimeBundle,
-} from "./display.ts";
-export { type Figure, plot } from "./plotly.ts";
+} from "./executor/display.ts";
+export { type Figure, plot } from "./executor/plotly.ts";

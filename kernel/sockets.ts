@@ -80,9 +80,16 @@ export async function bindSockets(info: ConnectionInfo): Promise<Sockets> {
   return sockets;
 }
 
+/** What the poller needs of a socket (zeromq.js's Router and Reply have it). */
+export interface PolledSocket {
+  readonly closed: boolean;
+  readonly readable: boolean;
+  receive(): Promise<Uint8Array[]>;
+}
+
 /** A socket to poll, and what to do with each message it receives. */
 export interface PollEntry {
-  socket: zmq.Router | zmq.Reply;
+  socket: PolledSocket;
   onMessage(frames: Uint8Array[]): void | Promise<void>;
   /** Heartbeats (every 3 s) must not keep the poller in its busy modes. */
   background?: boolean;
@@ -99,7 +106,10 @@ const FINE_WINDOW_MS = 2000;
 const FINE_STEP_MS = 0.25;
 
 /**
- * Receives from several sockets by polling, until `stopped()` says so.
+ * Receives from several sockets by polling, until `stopped()` says so. It is
+ * the only reader of each socket: whoever needs what is waiting now asks
+ * `drain()` rather than receiving itself (two readers of one socket would
+ * each get part of its messages, and zeromq.js allows one receive at a time).
  *
  * Why not `for await (const m of socket)`: under Deno 2.9.6, zeromq.js's
  * blocking receive misses wake-ups of libzmq's edge-triggered socket fd (seen
@@ -112,56 +122,118 @@ const FINE_STEP_MS = 0.25;
  * through a MessageChannel (~6 us) for 20 ms, then sleeps in 0.25 ms steps on
  * a worker's futex for 2 s, and only then falls back to timers; none of that
  * while `maySpin()` says the CPU is wanted elsewhere (a cell is running).
- *
- * @param entries the sockets and their handlers
- * @param stopped returns true once polling should end
- * @param maySpin returns false while spinning would steal CPU from a cell
  */
-export async function pollSockets(
-  entries: PollEntry[],
-  stopped: () => boolean,
-  maySpin: () => boolean = () => true,
-): Promise<void> {
-  const channel = new MessageChannel();
-  let wake = () => {};
-  channel.port1.onmessage = () => wake();
-  const yieldNow = () =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-      channel.port2.postMessage(null);
+export class Poller {
+  readonly #entries: PollEntry[];
+  readonly #stopped: () => boolean;
+  readonly #maySpin: () => boolean;
+  readonly #logger: { warn(message: string): void };
+  #drains: { socket: PolledSocket; done: () => void }[] = [];
+  #wakeEarly: (() => void) | null = null;
+
+  /**
+   * @param entries the sockets and their handlers
+   * @param stopped returns true once polling should end
+   * @param logger where a failed receive or handler is logged
+   * @param maySpin returns false while spinning would steal CPU from a cell
+   */
+  constructor(
+    entries: PollEntry[],
+    stopped: () => boolean,
+    logger: { warn(message: string): void },
+    maySpin: () => boolean = () => true,
+  ) {
+    this.#entries = entries;
+    this.#stopped = stopped;
+    this.#logger = logger;
+    this.#maySpin = maySpin;
+  }
+
+  /**
+   * Resolves once every message readable on `socket` now has been handed to
+   * its onMessage (and that call has finished).
+   *
+   * @param socket one of the polled sockets
+   */
+  drain(socket: PolledSocket): Promise<void> {
+    return new Promise((done) => {
+      this.#drains.push({ socket, done });
+      this.#wakeEarly?.();
     });
-  const timer = new Worker(new URL("./fine_sleep_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  let timerDone = () => {};
-  timer.onmessage = () => timerDone();
-  const fineSleep = () =>
-    new Promise<void>((resolve) => {
-      timerDone = resolve;
-      timer.postMessage(FINE_STEP_MS);
-    });
-  let lastMessage = -Infinity;
-  let quietRounds = 0;
-  try {
-    while (!stopped()) {
-      let received = false;
-      for (const entry of entries) {
-        while (!entry.socket.closed && entry.socket.readable) {
-          await entry.onMessage(await entry.socket.receive());
-          if (!entry.background) received = true;
+  }
+
+  /** Polls until stopped. */
+  async run(): Promise<void> {
+    const channel = new MessageChannel();
+    let wake = () => {};
+    channel.port1.onmessage = () => wake();
+    const yieldNow = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+        channel.port2.postMessage(null);
+      });
+    const timer = new Worker(
+      new URL("./fine_sleep_worker.ts", import.meta.url),
+      { type: "module" },
+    );
+    let timerDone = () => {};
+    timer.onmessage = () => timerDone();
+    const fineSleep = () =>
+      new Promise<void>((resolve) => {
+        timerDone = resolve;
+        timer.postMessage(FINE_STEP_MS);
+      });
+    const nap = (ms: number) =>
+      Promise.race([
+        sleep(ms),
+        new Promise<void>((resolve) => this.#wakeEarly = resolve),
+      ]);
+    let lastMessage = -Infinity;
+    let quietRounds = 0;
+    try {
+      while (!this.#stopped()) {
+        const drains = this.#drains;
+        this.#drains = [];
+        let received = false;
+        for (const entry of this.#entries) {
+          if (await this.#pollOne(entry)) received = true;
+        }
+        for (const { done } of drains) done();
+        if (received) lastMessage = performance.now();
+        quietRounds = received ? 0 : quietRounds + 1;
+        const quiet = performance.now() - lastMessage;
+        if (this.#drains.length > 0) continue;
+        if (quiet < SPIN_WINDOW_MS && this.#maySpin()) await yieldNow();
+        else if (quiet < FINE_WINDOW_MS && this.#maySpin()) await fineSleep();
+        else await nap(quietRounds < 500 ? 1 : 20);
+        this.#wakeEarly = null;
+      }
+    } finally {
+      timer.terminate();
+      channel.port1.close();
+      channel.port2.close();
+      for (const { done } of this.#drains) done();
+    }
+  }
+
+  // One socket's failure (a receive or handler that throws) is logged and
+  // costs only that message: the heartbeat and the other sockets go on.
+  async #pollOne(entry: PollEntry): Promise<boolean> {
+    let received = false;
+    try {
+      while (!entry.socket.closed && entry.socket.readable) {
+        const frames = await entry.socket.receive();
+        if (!entry.background) received = true;
+        try {
+          await entry.onMessage(frames);
+        } catch (error) {
+          this.#logger.warn(`handling a message failed: ${error}`);
         }
       }
-      if (received) lastMessage = performance.now();
-      quietRounds = received ? 0 : quietRounds + 1;
-      const quiet = performance.now() - lastMessage;
-      if (quiet < SPIN_WINDOW_MS && maySpin()) await yieldNow();
-      else if (quiet < FINE_WINDOW_MS && maySpin()) await fineSleep();
-      else await sleep(quietRounds < 500 ? 1 : 20);
+    } catch (error) {
+      this.#logger.warn(`receiving failed: ${error}`);
     }
-  } finally {
-    timer.terminate();
-    channel.port1.close();
-    channel.port2.close();
+    return received;
   }
 }
 

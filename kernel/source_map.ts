@@ -1,14 +1,11 @@
 /**
  * Just enough of source maps (v3) to turn a position in a transpiled cell
- * back into the cell's own line and column: decode the VLQ mappings of one
- * file, then look a position up. Spec: https://sourcemaps.info/spec.html
+ * back into the cell's own line and column, kernel half: decode the VLQ
+ * mappings of one file into the LineMap the eval command carries (the
+ * executor looks positions up: executor/source_position.ts).
+ * Spec: https://sourcemaps.info/spec.html
  */
-
-/** One mapping segment: [generated column, source line, source column], all 0-based. */
-export type Segment = [number, number, number];
-
-/** Segments per generated line, sorted by generated column. */
-export type LineMap = Segment[][];
+import type { LineMap, Segment } from "./agent_protocol.ts";
 
 const BASE64 =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -39,31 +36,6 @@ export function decodeMappings(mappings: string): LineMap {
     lines.push(segments);
   }
   return lines;
-}
-
-/**
- * Maps a generated position to the source position of the nearest segment at
- * or before it on the same line (or the line's first segment).
- *
- * @param map the decoded map
- * @param line 1-based generated line, as stack traces print it
- * @param column 1-based generated column
- * @returns the 1-based source line and column, or null when the line has no mapping
- */
-export function originalPosition(
-  map: LineMap,
-  line: number,
-  column: number,
-): { line: number; column: number } | null {
-  const segments = map[line - 1];
-  if (!segments || segments.length === 0) return null;
-  let best = segments[0];
-  for (const segment of segments) {
-    if (segment[0] <= column - 1) best = segment;
-    else break;
-  }
-  const offset = best[0] <= column - 1 ? column - 1 - best[0] : 0;
-  return { line: best[1] + 1, column: best[2] + offset + 1 };
 }
 
 function decodeVlq(text: string): number[] {

@@ -14,8 +14,13 @@
  * completion value, so no rewriting is needed for it.
  */
 import ts from "typescript";
-import { decodeMappings, type LineMap } from "./source_map.ts";
-import { AWAIT_HOOK, RESOLVE_HOOK } from "./agent_protocol.ts";
+import { decodeMappings } from "./source_map.ts";
+import {
+  AWAIT_HOOK,
+  type LineMap,
+  RESOLVE_HOOK,
+  resolveSpecifier,
+} from "./agent_protocol.ts";
 
 /** A cell ready to evaluate. */
 export interface TranspiledCell {
@@ -102,7 +107,8 @@ export function cellCompleteness(
 }
 
 function isUnterminated(diagnostic: ts.Diagnostic): boolean {
-  // TS1002 unterminated string literal, TS1160 unterminated template literal.
+  // TS1002 unterminated string literal, TS1160 unterminated template literal,
+  // TS1010 "'*/' expected" (an unterminated block comment).
   return diagnostic.code === 1002 || diagnostic.code === 1160 ||
     diagnostic.code === 1010;
 }
@@ -127,18 +133,13 @@ function cellTransformer(
   return (context) => {
     const f = context.factory;
 
-    const resolveSpecifier = (specifier: string): string =>
-      /^\.{1,2}\//.test(specifier) || specifier.startsWith("/")
-        ? new URL(specifier, baseUrl).href
-        : specifier;
-
     // `await import("spec", options)`, wrapped in the await hook like any await.
     const importCall = (
       specifier: string,
       attributes?: ts.ImportAttributes,
     ): ts.Expression => {
       const args: ts.Expression[] = [
-        f.createStringLiteral(resolveSpecifier(specifier)),
+        f.createStringLiteral(resolveSpecifier(specifier, baseUrl)),
       ];
       if (attributes) {
         args.push(f.createObjectLiteralExpression([
@@ -242,7 +243,7 @@ function cellTransformer(
           ts.visitNode(a, visit) as ts.Expression
         );
         const resolved = first && ts.isStringLiteralLike(first)
-          ? f.createStringLiteral(resolveSpecifier(first.text))
+          ? f.createStringLiteral(resolveSpecifier(first.text, baseUrl))
           : f.createCallExpression(
             f.createIdentifier(RESOLVE_HOOK),
             undefined,

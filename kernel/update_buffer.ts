@@ -1,9 +1,9 @@
 /**
  * Coalesces update_display_data: a training loop may update its progress
  * display thousands of times a second, and only the latest state of each
- * display id matters. Updates wait at most `delayMs`; anything else the
- * kernel publishes sends the waiting updates first, so the order a notebook
- * sees is the order the cell made.
+ * display id matters. Updates wait at most `delayMs`. This buffer keeps
+ * order only among updates; their order with printed text and other output
+ * is output_order.ts's concern.
  */
 
 /** Holds the latest update per display id. */
@@ -36,6 +36,11 @@ export class UpdateBuffer {
     this.#pending.delete(displayId);
     this.#pending.set(displayId, content);
     this.#timer ??= setTimeout(() => this.flush(), this.#delayMs);
+  }
+
+  /** Whether any update is waiting. */
+  get pending(): boolean {
+    return this.#pending.size > 0;
   }
 
   /** Sends every waiting update now. */

@@ -137,11 +137,14 @@ export type Decoded = { ok: true; message: Message } | {
  *
  * @param frames the multipart message as received from a ROUTER socket
  * @param signer the connection's signer
+ * @param parts "envelope" parses no content (left `{}`) and keeps no
+ *   buffers: enough to answer a message too large to take in
  * @returns the message, or why it was refused
  */
 export async function decode(
   frames: Uint8Array[],
   signer: Signer,
+  parts: "all" | "envelope" = "all",
 ): Promise<Decoded> {
   const split = frames.findIndex((frame) => isDelimiter(frame));
   if (split < 0) return { ok: false, reason: "no delimiter" };
@@ -151,7 +154,8 @@ export async function decode(
     return { ok: false, reason: "bad signature" };
   }
   try {
-    const [header, parent_header, metadata, content] = signed.map((frame) =>
+    const wanted = parts === "all" ? signed : signed.slice(0, 3);
+    const [header, parent_header, metadata, content] = wanted.map((frame) =>
       JSON.parse(decoder.decode(frame))
     );
     if (
@@ -174,7 +178,7 @@ export async function decode(
           : {},
         metadata: isObject(metadata) ? metadata : {},
         content: isObject(content) ? content : {},
-        buffers: frames.slice(split + 6),
+        buffers: parts === "all" ? frames.slice(split + 6) : [],
       },
     };
   } catch (error) {

@@ -7,9 +7,9 @@ import {
   md,
   svg,
   toMimeBundle,
-} from "../../kernel/display.ts";
-import { plotlyBundle } from "../../kernel/plotly.ts";
-import { encodePng } from "../../kernel/png.ts";
+} from "../../kernel/executor/display.ts";
+import { plotlyBundle } from "../../kernel/executor/plotly.ts";
+import { encodePng } from "../../kernel/executor/png.ts";
 
 Deno.test("toMimeBundle() uses Symbol.for('Jupyter.display') and falls back to plain text", async () => {
   const custom = {

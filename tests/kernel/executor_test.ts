@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { Executor, withInspectorAccess } from "../../kernel/executor.ts";
+import {
+  Executor,
+  withInspectorAccess,
+} from "../../kernel/executor_process.ts";
 import { transpileCell } from "../../kernel/transpile.ts";
 
 Deno.test("withInspectorAccess() adds --allow-sys unless everything is allowed", () => {

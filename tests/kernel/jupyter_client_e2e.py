@@ -288,6 +288,35 @@ def interrupt_never_resolving_cell(kc, km):
 
 
 @check
+def finished_interrupt_spares_the_next_cell(kc, km):
+    # The grace period of an interrupt follows the interrupted cell: a cell
+    # started after it stopped is not taken for a stuck one.
+    execute(kc, "let important = 'x'")
+    msg_id = kc.execute("await new Promise((r) => setTimeout(r, 60000))")
+    time.sleep(1)
+    km.interrupt_kernel()
+    assert shell_reply(kc, msg_id, 10)["content"]["ename"] == "Interrupted"
+    reply, _ = execute(kc, "await new Promise((r) => setTimeout(r, 2000))")
+    assert reply["status"] == "ok", reply
+    reply, outputs = execute(kc, "typeof important")
+    assert result_text(outputs) == '"string"', outputs
+
+
+@check
+def interrupt_a_pending_promise_result_keeps_state(kc, km):
+    execute(kc, "let before = 'kept'")
+    msg_id = kc.execute("const p = new Promise(() => {}); p")
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 10)["content"]
+    assert reply["ename"] == "Interrupted", reply
+    reply, outputs = execute(kc, "before")
+    assert result_text(outputs) == '"kept"', outputs
+    reply, outputs = execute(kc, "({ n: 1 })")
+    assert result_text(outputs) == "{ n: 1 }", outputs
+
+
+@check
 def interrupt_sync_loop_restarts_executor(kc, km):
     msg_id = kc.execute("while (true) {}")
     time.sleep(0.5)
@@ -310,6 +339,19 @@ def first_plot_without_await(kc, km):
     assert len(bundles[0]["text/html"]) > 1_000_000, "the library first, then the chart"
     reply, outputs = execute(kc, "1 + 2")
     assert result_text(outputs) == "3", "the executor survived"
+
+
+@check
+def large_unawaited_display_keeps_state(kc, km):
+    execute(kc, "let beforeDisplay = 'kept'")
+    for size, mime in [(1 << 20, "text/plain"), (4 << 20, "text/html"), (10 << 20, "text/plain")]:
+        code = f"globalThis.s = 'y'.repeat({size}); display({{ '{mime}': s }}, {{ raw: true }}); 1"
+        reply, outputs = execute(kc, code, timeout=60)
+        assert reply["status"] == "ok", reply
+        shown = of_type(outputs, "display_data")
+        assert len(shown) == 1 and len(shown[0]["data"][mime]) == size, (mime, size, len(shown))
+    reply, outputs = execute(kc, "beforeDisplay")
+    assert result_text(outputs) == '"kept"', outputs
 
 
 @check
@@ -374,6 +416,22 @@ def stdin_input(kc, km):
     assert result_text(outputs) == '"42"', outputs
     reply, _ = execute(kc, "prompt('x')", allow_stdin=False)
     assert reply["status"] == "error" and "allow_stdin" in reply["evalue"], reply
+
+
+@check
+def input_reply_must_answer_the_pending_request(kc, km):
+    msg_id = kc.execute("const answer = await input('Q? ');\nanswer", allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=10)
+    assert request["msg_type"] == "input_request", request
+    # A reply to some other request (a stale one) is ignored; the real one counts.
+    other = dict(request["header"], msg_id="not-the-pending-request")
+    kc.stdin_channel.send(kc.session.msg("input_reply", {"value": "stale"}, parent=other))
+    time.sleep(0.3)
+    kc.stdin_channel.send(kc.session.msg("input_reply", {"value": "fresh"}, parent=request))
+    reply = shell_reply(kc, msg_id, 10)["content"]
+    assert reply["status"] == "ok", reply
+    reply, outputs = execute(kc, "answer")
+    assert result_text(outputs) == '"fresh"', outputs
 
 
 @check
@@ -472,6 +530,33 @@ def bad_input_is_survived(kc, km):
     reply, outputs = execute(kc, "typeof globalThis.pwned")
     assert result_text(outputs) == '"undefined"', "the forged message ran"
     assert kc.is_alive()
+
+
+@check
+def oversized_request_gets_an_error_reply(kc, km):
+    execute(kc, "let small = 'still here'")
+    # Readable envelope: the request is answered with an error naming the limit.
+    msg_id = kc.execute("// " + "x" * (70 * 1024 * 1024))
+    reply = shell_reply(kc, msg_id, 60)["content"]
+    assert reply["status"] == "error" and reply["ename"] == "MessageTooLarge", reply
+    assert "64.0 MiB" in reply["evalue"], reply
+    # Unreadable (no valid signature): said on iopub, as no reply can be addressed.
+    context = zmq.Context.instance()
+    raw = context.socket(zmq.DEALER)
+    raw.connect(f"{km.transport}://{km.ip}:{km.shell_port}")
+    raw.send_multipart([b"<IDS|MSG>", b"0" * 64, b"{}", b"{}", b"{}", b"y" * (65 * 1024 * 1024)])
+    deadline = time.time() + 60
+    said = False
+    while time.time() < deadline and not said:
+        try:
+            msg = kc.get_iopub_msg(timeout=1)
+        except Exception:
+            continue
+        said = msg["msg_type"] == "stream" and "limit of 64.0 MiB" in msg["content"]["text"]
+    raw.close(0)
+    assert said, "no word on iopub"
+    reply, outputs = execute(kc, "small")
+    assert result_text(outputs) == '"still here"', outputs
 
 
 @check

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { assertIncludes } from "./_assert.ts";
 import { cellCompleteness, transpileCell } from "../../kernel/transpile.ts";
-import { originalPosition } from "../../kernel/source_map.ts";
+import { originalPosition } from "../../kernel/executor/source_position.ts";
 
 const BASE = "file:///notebooks/";
 

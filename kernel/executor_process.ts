@@ -1,11 +1,17 @@
 /**
- * The kernel's side of the executor: starts the agent (agent.ts) as a Deno
+ * The kernel's side of the executor: starts the agent (executor/agent.ts) as a Deno
  * child process, sends it commands on its stdin and reads its stdout and
  * stderr, where printed text and the agent's event frames arrive in order.
  * The kernel process itself never runs user code, so it keeps answering
  * heartbeats and interrupts while a cell runs.
  */
-import type { AgentEvent, Command } from "./agent_protocol.ts";
+import type {
+  AgentEvent,
+  Answers,
+  Command,
+  Evaluation,
+  Question,
+} from "./agent_protocol.ts";
 import { FrameSplitter } from "./frames.ts";
 import type { Logger } from "./log.ts";
 
@@ -48,8 +54,7 @@ export interface ExecutorOptions {
   logger: Logger;
 }
 
-/** The result of one evaluation. */
-export type Evaluation = Extract<AgentEvent, { type: "done" }>;
+export type { Evaluation };
 
 /** Raised for an evaluation whose executor died before it finished. */
 export class ExecutorDied extends Error {
@@ -66,7 +71,7 @@ export class ExecutorDied extends Error {
   }
 }
 
-const AGENT = new URL("./agent.ts", import.meta.url);
+const AGENT = new URL("./executor/agent.ts", import.meta.url);
 
 /** One executor process. A dead one is replaced by a new Executor, never reused. */
 export class Executor {
@@ -79,7 +84,7 @@ export class Executor {
     string,
     { resolve: (e: Evaluation) => void; reject: (e: Error) => void }
   >();
-  readonly #replies = new Map<string, (event: AgentEvent) => void>();
+  readonly #replies = new Map<string, (value: unknown) => void>();
   // An evaluation finishes once its done frame (stdout) and sync marker (stderr) are both in.
   readonly #doneFrames = new Map<string, Evaluation>();
   readonly #syncs = new Set<string>();
@@ -87,6 +92,10 @@ export class Executor {
   readonly #replyFolder = Deno.makeTempDirSync({
     prefix: "deno-webgpu-input-",
   });
+  #stdoutAt = 0;
+  #stderrEnded = 0;
+  #turnsDone = { stdout: false, stderr: false };
+  #turnWaiters: (() => void)[] = [];
   #killedOnPurpose = false;
   #started = false;
   #exited = false;
@@ -186,22 +195,22 @@ export class Executor {
   /**
    * Asks the agent something and waits for the reply with the same id.
    *
-   * @param command a complete or inspect command
+   * @param command a command that gets an answer (complete, inspect)
    * @param timeoutMs how long a busy agent may take
-   * @returns the reply, or null on timeout
+   * @returns the answer, or null on timeout
    */
-  ask(
-    command: Extract<Command, { op: "complete" | "inspect" }>,
+  ask<Q extends Question>(
+    command: Q,
     timeoutMs: number,
-  ): Promise<AgentEvent | null> {
+  ): Promise<Answers[Q["op"]] | null> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#replies.delete(command.id);
         resolve(null);
       }, timeoutMs);
-      this.#replies.set(command.id, (event) => {
+      this.#replies.set(command.id, (value) => {
         clearTimeout(timer);
-        resolve(event);
+        resolve(value as Answers[Q["op"]]);
       });
       this.send(command);
     });
@@ -258,10 +267,8 @@ export class Executor {
     if (event.type === "done") {
       this.#doneFrames.set(event.id, event);
       this.#finish(event.id);
-    } else if (
-      event.type === "complete_reply" || event.type === "inspect_reply"
-    ) {
-      this.#replies.get(event.id)?.(event);
+    } else if (event.type === "reply") {
+      this.#replies.get(event.id)?.(event.value);
       this.#replies.delete(event.id);
     } else {
       this.#listener.event(event);
@@ -283,13 +290,14 @@ export class Executor {
     onEvent: (e: AgentEvent) => void,
   ) {
     const splitter = new FrameSplitter(this.#nonce);
-    const handle = (bytes: Uint8Array) => {
+    const handle = async (bytes: Uint8Array) => {
       for (const piece of splitter.push(bytes)) {
         if (piece.kind === "text") this.#listener.stream(name, piece.text);
         else if (piece.kind === "sync") {
           this.#syncs.add(piece.id);
           this.#finish(piece.id);
-        } else {
+        } else if (piece.kind === "turn") await this.#turn(piece.mark, piece.n);
+        else {
           try {
             onEvent(JSON.parse(piece.json));
           } catch (error) {
@@ -299,11 +307,41 @@ export class Executor {
       }
     };
     try {
-      for await (const chunk of pipe) handle(chunk);
+      for await (const chunk of pipe) await handle(chunk);
     } catch (error) {
       this.#logger.debug(`${name} of the executor closed: ${error}`);
     }
-    handle(new Uint8Array(0));
+    await handle(new Uint8Array(0));
+    // A pipe that ended frees the other from waiting on it.
+    this.#turnsDone[name] = true;
+    this.#turnMoved();
+  }
+
+  // Stderr turns (agent_protocol.ts): each pipe waits at a turn marker
+  // until the other has caught up.
+  async #turn(mark: "turn" | "from" | "end", n: number): Promise<void> {
+    if (mark === "end") {
+      this.#stderrEnded = n;
+      this.#turnMoved();
+    } else if (mark === "turn") {
+      this.#stdoutAt = n;
+      this.#turnMoved();
+      await this.#until(() => this.#stderrEnded >= n || this.#turnsDone.stderr);
+    } else {
+      await this.#until(() => this.#stdoutAt >= n || this.#turnsDone.stdout);
+    }
+  }
+
+  #turnMoved(): void {
+    const waiting = this.#turnWaiters;
+    this.#turnWaiters = [];
+    for (const wake of waiting) wake();
+  }
+
+  async #until(ready: () => boolean): Promise<void> {
+    while (!ready()) {
+      await new Promise<void>((wake) => this.#turnWaiters.push(wake));
+    }
   }
 }
 
@@ -327,7 +365,10 @@ export function withInspectorAccess(permissions: string[]): string[] {
 }
 
 function describeExit(status: Deno.CommandStatus): string {
-  const how = status.signal
+  // V8 ends a process whose JavaScript heap is exhausted with a trap.
+  const how = status.signal === "SIGTRAP"
+    ? "was killed by SIGTRAP (how V8 ends a process out of JavaScript heap memory)"
+    : status.signal
     ? `was killed by ${status.signal}`
     : `exited with code ${status.code}`;
   return `The executor ${how}: all state was lost, and a fresh executor is starting`;

@@ -29,7 +29,7 @@ export interface Figure {
 }
 
 const LIBRARY_URL = new URL(
-  "../node_modules/plotly.js-dist-min/plotly.min.js",
+  "../../node_modules/plotly.js-dist-min/plotly.min.js",
   import.meta.url,
 );
 
@@ -59,18 +59,13 @@ export function plotlyBundle(figure: Figure): MimeBundle {
   if (!librarySent) {
     librarySent = true;
     if (sink) {
-      // Sent from a microtask of its own, which still runs before the
-      // caller's await of this bundle resumes, so the library precedes the
-      // chart. Sending 4.8 MB synchronously from inside a display method of
-      // an un-awaited display() aborted Deno 2.9.6 ("Invoke in
-      // DisallowJavascriptExecutionScope").
-      queueMicrotask(() =>
-        sink.display({
-          data: { "text/html": libraryHtml() },
-          metadata: {},
-          update: false,
-        })
-      );
+      // Before the chart: display() sends in call order (see events.ts for
+      // why it sends from a task of its own, for every output).
+      sink.display({
+        data: { "text/html": libraryHtml() },
+        metadata: {},
+        update: false,
+      });
     } else loader = libraryHtml();
   }
   const id = `plot-${crypto.randomUUID()}`;

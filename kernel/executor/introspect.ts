@@ -6,7 +6,7 @@
  */
 import type { Session } from "node:inspector/promises";
 import { inspect } from "./display.ts";
-import { codePoints, folderUrl, toIndex } from "./text.ts";
+import { codePoints, folderUrl, toIndex } from "../agent_protocol.ts";
 
 const IDENTIFIER_CHAIN =
   /((?:[A-Za-z_$][\w$]*\s*\??\.\s*)*)([A-Za-z_$][\w$]*)?$/;

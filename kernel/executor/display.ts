@@ -10,13 +10,13 @@
  * hands bundles to the sink the executor installs; anywhere else it prints
  * the text/plain part, so library code may call it unconditionally.
  */
+import type { MimeBundle } from "../agent_protocol.ts";
 import { encodePng } from "./png.ts";
+
+export type { MimeBundle };
 
 /** The display-protocol key. */
 export const DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
-
-/** MIME type to data: strings for text types, base64 for images, objects for JSON types. */
-export type MimeBundle = Record<string, unknown>;
 
 /** Anything that renders itself. */
 export interface Displayable {
@@ -45,7 +45,8 @@ export interface DisplayRequest {
 
 /** Where the executor receives display output (absent outside the kernel). */
 export interface DisplaySink {
-  display(request: DisplayRequest): void;
+  /** Sends one output; may resolve once it has left, so later output follows it. */
+  display(request: DisplayRequest): void | Promise<void>;
   clearOutput(wait: boolean): void;
 }
 
@@ -124,8 +125,15 @@ export function inspect(value: unknown): string {
  * @returns a promise that resolves once the output is sent
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { display, html, toMimeBundle } from "./display.ts";
+ *
  * await display(html`<b>epoch 1</b>`, { displayId: "progress" });
  * await display(html`<b>epoch 2</b>`, { displayId: "progress", update: true });
+ * // What a notebook receives for the second one:
+ * const bundle = await toMimeBundle(html`<b>epoch 2</b>`);
+ * assert.equal(bundle["text/html"], "<b>epoch 2</b>");
+ * await assert.rejects(display(1, { update: true }), TypeError);
  * ```
  */
 export async function display(
@@ -147,7 +155,7 @@ export async function display(
     console.log(data["text/plain"] ?? Object.keys(data).join(", "));
     return;
   }
-  target.display({
+  await target.display({
     data,
     metadata: options.metadata ?? {},
     displayId: options.displayId,

@@ -1,0 +1,128 @@
+/**
+ * What a request handler may do: a narrow interface the Kernel implements,
+ * so that each handler (and `execute`) can be tested with a fake. Handlers
+ * see methods only, no mutable state of the kernel.
+ */
+import type { Answers, Evaluation, Question } from "./agent_protocol.ts";
+import type { History } from "./history.ts";
+import type { SymbolInfo } from "./language_service.ts";
+import type { Logger } from "./log.ts";
+import type { Message } from "./wire.ts";
+
+/** The channel a request came on, which its reply goes back on. */
+export type RequestChannel = "shell" | "control";
+
+/** Answering and publishing. */
+export interface Outputs {
+  readonly logger: Logger;
+  /**
+   * Sends a reply on the request's channel.
+   *
+   * @param request the request
+   * @param channel where it came from
+   * @param msgType the reply type
+   * @param content the reply content
+   */
+  reply(
+    request: Message,
+    channel: RequestChannel,
+    msgType: string,
+    content: Record<string, unknown>,
+  ): Promise<void>;
+  /**
+   * Publishes on iopub; buffered printed text goes first. Messages leave in
+   * call order, so callers need not await.
+   *
+   * @param msgType e.g. "display_data"
+   * @param content the content
+   * @param parent the request this belongs to
+   */
+  publish(
+    msgType: string,
+    content: Record<string, unknown>,
+    parent: Message | null,
+  ): Promise<void>;
+}
+
+/** What execute_request needs besides Outputs. */
+export interface ExecuteContext extends Outputs {
+  readonly history: History;
+  /** The execution counter: the count of the last stored cell. */
+  executionCount(): number;
+  /**
+   * Counts a cell that is stored in history.
+   *
+   * @returns the new execution count
+   */
+  countCell(): number;
+  /** Whether queued execute requests are answered "aborted" (after an error with stop_on_error). */
+  aborting(): boolean;
+  /** Answers "aborted" to every execute request the client sent before it could see the error. */
+  abortQueued(): Promise<void>;
+  /**
+   * Makes a request the current one: output of its cell, and late output
+   * after it, is published with it as parent.
+   *
+   * @param request the execute request
+   */
+  beginRequest(request: Message): void;
+  /**
+   * Transpiles and evaluates code in the executor.
+   *
+   * @param code TypeScript
+   * @param name how tracebacks call it, e.g. "In[3]"
+   * @returns the evaluation (syntax errors and executor deaths are error evaluations)
+   */
+  run(code: string, name: string): Promise<Evaluation>;
+  /**
+   * Remembers a cell that ran, for the language service.
+   *
+   * @param code the cell
+   */
+  addRanCell(code: string): void;
+}
+
+/** Everything a handler may use. */
+export interface HandlerContext extends ExecuteContext {
+  /**
+   * Asks the executor something (completion, live inspection).
+   *
+   * @param question the command
+   * @param timeoutMs how long a busy executor may take
+   * @returns the answer, or null on timeout
+   */
+  ask<Q extends Question>(
+    question: Q,
+    timeoutMs: number,
+  ): Promise<Answers[Q["op"]] | null>;
+  /**
+   * Types and doc comments at a position, from the language service.
+   *
+   * @param code the code
+   * @param index a UTF-16 index into it
+   * @returns what is there, or null
+   */
+  quickInfo(code: string, index: number): Promise<SymbolInfo | null>;
+  /**
+   * Whether typed code is a complete cell (is_complete_request).
+   *
+   * @param code the code
+   * @returns the status and, when incomplete, the indent for the next line
+   */
+  completeness(
+    code: string,
+  ): Promise<
+    { status: "complete" | "incomplete" | "invalid"; indent?: string }
+  >;
+  /** Interrupts the running cell. */
+  interrupt(): Promise<void>;
+  /** Ends the kernel. */
+  shutdown(): Promise<void>;
+}
+
+/** Handles one request. */
+export type Handler = (
+  context: HandlerContext,
+  request: Message,
+  channel: RequestChannel,
+) => Promise<void>;
