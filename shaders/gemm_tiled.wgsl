@@ -20,7 +20,7 @@
 // Bindings: a, b (read, f32 storage arrays), bias (read, when the epilogue
 // has one), out (read_write, f32), params (uniform).
 // Layout: row-major; NCHW for conv2d tensors. Tile constants: TM, TN, WG_X,
-// WG_Y, BK, SPLITS.
+// WG_Y, BK.
 
 {{BINDINGS}}
 
@@ -51,6 +51,8 @@ struct Params {
   pw: i32,
   dh: i32,
   dw: i32,
+  // splits of K (workgroup_id.z = zb * splits + zs)
+  splits: u32,
 }
 
 @group(0) @binding({{PARAMS_BINDING}}) var<uniform> params: Params;
@@ -82,8 +84,8 @@ fn main(
   let p = params;
   let M = p.m;
   let N = p.n;
-  let zb = wid.z / {{SPLITS}}u;
-  let zs = wid.z % {{SPLITS}}u;
+  let zb = wid.z / p.splits;
+  let zs = wid.z % p.splits;
   let k_begin = zs * p.k_split;
   let k_end = min(p.k, k_begin + p.k_split);
   let t = lid.y * {{WG_X}}u + lid.x;

@@ -122,14 +122,12 @@ ${X_AT}`,
 function shader(
   product: ConvProduct,
   tile: TiledConfig,
-  splits: number,
   hasBias: boolean,
   relu: boolean,
 ): string {
   const g = gathers(product, hasBias, relu);
   return tiledGemmShader(tile, {
     ...g,
-    splits,
     extra: hasBias ? ["bias"] : [],
     store: (i, j, value) => {
       const lines = [`if (row0 + ${i}u < M) {`];
@@ -201,10 +199,10 @@ export function tiledConv(
   const hasBias = bias !== undefined && product === "forward";
   const relu = post.relu === true && product === "forward";
   const key =
-    `conv2d|tiled|${product}|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${depth}|${splits}|${hasBias}|${relu}`;
+    `conv2d|tiled|${product}|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${depth}|${hasBias}|${relu}`;
   const compiled = pipeline(
     key,
-    () => shader(product, tile, splits, hasBias, relu),
+    () => shader(product, tile, hasBias, relu),
   );
   const params = tiledParams({
     m,
@@ -228,6 +226,7 @@ export function tiledConv(
     pw: s.padWidth,
     dh: s.dilationHeight,
     dw: s.dilationWidth,
+    splits,
   });
   const target = splits > 1
     ? allocate(splits * s.outChannels * n * 4, "conv2d weight gradient parts")

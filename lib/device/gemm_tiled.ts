@@ -28,8 +28,6 @@ export interface TiledKernel {
   bAlongK: boolean;
   /** Lines storing vec4 `value` = accumulators of row0 + i, columns col0 + 4j.. (the callee guards bounds). */
   store: (i: number, j: number, value: string) => string[];
-  /** Splits of K (workgroup_id.z = zb * splits + zs). */
-  splits: number;
   /** Extra read-only f32 bindings after a and b (e.g. `bias`). */
   extra: string[];
 }
@@ -39,39 +37,30 @@ export function blockOf(tile: TiledConfig): { bm: number; bn: number } {
   return { bm: tile.rows * tile.groupY, bn: tile.cols * tile.groupX };
 }
 
-/** Lines filling one operand's k-slice into `name` (k-major, zeros outside). */
+/** A loop filling one operand's k-slice into `name` (k-major, zeros outside). */
 function fill(
   name: "a_tile" | "b_tile",
   along: number,
-  depth: number,
   threads: number,
   alongK: boolean,
   load: (outer: string, kk: string) => string,
   limit: string,
 ): string[] {
-  const lines: string[] = [];
-  for (let e0 = 0; e0 < along * depth; e0 += threads) {
-    const e = `(t + ${e0}u)`;
-    const [outer, kk] = alongK
-      ? [`${e} / BK`, `${e} % BK`]
-      : [`${e} % ${along}u`, `${e} / ${along}u`];
-    const guard = e0 + threads > along * depth
-      ? `if (${e} < ${along * depth}u) `
-      : "";
-    lines.push(
-      `${guard}{`,
-      `  let o = ${outer};`,
-      `  let q = ${kk};`,
-      `  let inside = base_${
-        name[0] === "a" ? "m" : "n"
-      } + o < ${limit} && k0 + q < k_end;`,
-      `  let v = select(0.0, ${load("o", "q")}, inside);`,
-      `  let at = q * ${along}u + o;`,
-      `  ${name}[at >> 2u][at & 3u] = v;`,
-      `}`,
-    );
-  }
-  return lines;
+  const [outer, kk] = alongK
+    ? ["e / BK", "e % BK"]
+    : [`e % ${along}u`, `e / ${along}u`];
+  const base = name === "a_tile" ? "base_m" : "base_n";
+  // a loop, not unrolled: lavapipe's LLVM took 5-28 s to compile the
+  // unrolled fills of the bigger tiles
+  return [
+    `for (var e = t; e < ${along}u * BK; e += ${threads}u) {`,
+    `  let o = ${outer};`,
+    `  let q = ${kk};`,
+    `  let inside = ${base} + o < ${limit} && k0 + q < k_end;`,
+    `  let at = q * ${along}u + o;
+  ${name}[at >> 2u][at & 3u] = select(0.0, ${load("o", "q")}, inside);`,
+    `}`,
+  ];
 }
 
 /**
@@ -92,7 +81,6 @@ export function tiledGemmShader(
     ...fill(
       "a_tile",
       bm,
-      depth,
       threads,
       kernel.aAlongK,
       (o, q) =>
@@ -102,7 +90,6 @@ export function tiledGemmShader(
     ...fill(
       "b_tile",
       bn,
-      depth,
       threads,
       kernel.bAlongK,
       (o, q) =>
@@ -149,7 +136,6 @@ export function tiledGemmShader(
     WG_Y: tile.groupY,
     TM: tile.rows,
     TN: tile.cols,
-    SPLITS: kernel.splits,
     ACCUMULATORS: code.ACCUMULATORS,
     FILL: indent(fills, 4),
     STEP: indent(code.STEP.split("\n").map((l) => l.trimStart()), 6),
@@ -183,6 +169,8 @@ export interface TiledParams {
   pw?: number;
   dh?: number;
   dw?: number;
+  /** Splits of K, at least 1. */
+  splits: number;
 }
 
 /** The fields of {@link TiledParams} in the struct's order. */
@@ -211,6 +199,7 @@ const FIELDS: (keyof TiledParams)[] = [
   "pw",
   "dh",
   "dw",
+  "splits",
 ];
 
 /**

@@ -32,7 +32,6 @@ function shader(
       : "return b[z * p.b_stride + kk * p.n + col];",
     aAlongK: !s.transA,
     bAlongK: s.transB,
-    splits: 1,
     extra: hasBias ? ["bias"] : [],
     store: (i, j, value) => {
       const lines = [`if (row0 + ${i}u < M) {`];
@@ -87,6 +86,7 @@ export function tiledMatmul(
     bStride: s.batchB === 1 ? 0 : s.k * s.n,
     outStride: s.m * s.n,
     kSplit: s.k,
+    splits: 1,
   });
   const buffers = [a, b, ...(bias ? [bias] : []), out];
   dispatchTiled(

@@ -126,12 +126,14 @@ const GPU_CONV: GemmTiling = { rows: 8, cols: 8, groupX: 16, groupY: 8 };
 const GPU_CONV_THIN: GemmTiling = { rows: 4, cols: 8, groupX: 16, groupY: 4 };
 const GPU_WEIGHT: GemmTiling = { rows: 4, cols: 4, groupX: 16, groupY: 16 };
 const GPU_WEIGHT_THIN: GemmTiling = { rows: 4, cols: 4, groupX: 16, groupY: 4 };
-/** The GPU family's square-ish tiles, from 32x32 to 128x128 outputs per workgroup. */
+/**
+ * The GPU family's tiles, from 32x32 to 128x128 outputs per workgroup. Few
+ * on purpose: each is tested on lavapipe, whose LLVM takes seconds to
+ * compile one (tests/lib/device/gpu_family_test.ts).
+ */
 const GPU_TILES: GemmTiling[] = [
-  tiled(4, 4, 16, 16, 16), // 64x64, 256 invocations
-  tiled(8, 8, 16, 16, 8), // 128x128
-  tiled(8, 4, 16, 16, 16), // 128 rows x 64 columns
-  tiled(4, 8, 16, 16, 16), // 64 rows x 128 columns
+  GPU_MATMUL, // 64x64, 256 invocations of 4x4
+  tiled(8, 8, 16, 16, 8), // 128x128, 256 invocations of 8x8
   tiled(8, 8, 8, 8, 16), // 64x64, 64 invocations of 8x8
   tiled(4, 4, 8, 8, 16), // 32x32, for small outputs
 ];
@@ -166,21 +168,18 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     weightThin: GPU_WEIGHT_THIN,
     candidates: {
       matmul: GPU_TILES,
-      matmulThin: [GPU_THIN, tiled(4, 4, 32, 4, 16), tiled(4, 8, 16, 4, 16)],
+      matmulThin: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
       conv: [GPU_CONV, ...GPU_TILES],
       convThin: [GPU_CONV_THIN, GPU_THIN, tiled(4, 4, 8, 8, 16)],
       weight: [
         GPU_WEIGHT,
-        tiled(4, 4, 16, 16, 16, 1),
-        tiled(4, 4, 16, 16, 16, 4),
-        tiled(4, 4, 16, 16, 16, 16),
+        ...[1, 4, 16].map((split) => tiled(4, 4, 16, 16, 16, split)),
         tiled(8, 8, 16, 16, 8, 4),
         tiled(4, 4, 8, 8, 16, 8),
       ],
       weightThin: [
         GPU_WEIGHT_THIN,
-        tiled(4, 4, 16, 4, 16, 4),
-        tiled(4, 4, 16, 4, 16, 16),
+        ...[1, 8].map((split) => tiled(4, 4, 16, 4, 16, split)),
       ],
     },
   },
