@@ -12,7 +12,7 @@ import { release } from "./buffer_pool.ts";
 import type { Conv2dShape } from "./conv2d.ts";
 import { axis, convParams, fillConv } from "./conv2d_template.ts";
 import { gather } from "./copy.ts";
-import { epilogue, type GemmEpilogue } from "./epilogue.ts";
+import type { GemmEpilogue } from "./epilogue.ts";
 import { pipeline } from "./pipeline_cache.ts";
 import {
   LANES,
@@ -28,6 +28,7 @@ import {
 } from "./texture_staging.ts";
 import { type Binding, dispatchTiled } from "./tiled_dispatch.ts";
 import { type GemmTiling, tuning } from "./tuning.ts";
+import { gpu } from "./webgpu.ts";
 
 /** One DIRECT dispatch: a convolution of `input`, stored at a placement of `out`. */
 export interface Direct {
@@ -128,8 +129,6 @@ function directShader(
   d: Pick<Direct, "kw" | "sw" | "dw">,
   aMode: OperandMode,
   bTexture: boolean,
-  hasBias: boolean,
-  relu: boolean,
 ): string {
   const a = packedWeights(tile, aMode, channels, d.kw);
   // the register block's columns: pixelRows output rows of tile.cols pixels
@@ -186,15 +185,18 @@ function directShader(
         `if (n_ok && row0 + ${i}u < M && oy + ${r}u < p.oh) {`,
         `  let o = ((nb * p.oc + g * p.ocg + row0 + ${i}u) * p.out_h + p.out_y0 + (oy + ${r}u) * p.out_sy) * p.out_w + p.out_x0;`,
       ];
+      // the epilogue is a parameter (flags bit 0: bias, bit 1: ReLU), so
+      // that forward and backward-input share pipelines: on lavapipe each
+      // compile of this kernel takes seconds
+      lines.push(
+        `  let bias_${i} = select(0.0, bias[min(g * p.ocg + row0 + ${i}u, arrayLength(&bias) - 1u)], (p.flags & 1u) != 0u);`,
+      );
       for (let q = 0; q < 4; q++) {
         const x = `ox0 + ${t + q}u`;
-        const result = epilogue(
-          `${value}.${LANES[q]}`,
-          hasBias ? `bias[g * p.ocg + row0 + ${i}u]` : undefined,
-          relu,
-        );
         lines.push(
-          `  if (${x} < p.ow) { out[o + (${x}) * p.out_sx] = ${result}; }`,
+          `  if (${x} < p.ow) { let v = ${value}.${
+            LANES[q]
+          } + bias_${i}; out[o + (${x}) * p.out_sx] = select(v, max(v, 0.0), (p.flags & 2u) != 0u); }`,
         );
       }
       lines.push("}");
@@ -227,7 +229,7 @@ ${code.STEP}
     tile,
     aMode,
     bTexture ? "texture" : "vec4",
-    hasBias,
+    true,
     [
       ...(aMode === "scalar" ? [] : [fetchFunction("a", aMode === "texture")]),
       fetchFunction("b", bTexture),
@@ -325,9 +327,7 @@ export function direct(
   const bTexture = input.binding.kind === "texture";
   const key =
     `conv2d|direct|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|` +
-    `${pixelRows}|${channels}|${shift}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${
-      bias !== undefined
-    }|${post.relu === true}`;
+    `${pixelRows}|${channels}|${shift}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}`;
   const compiled = pipeline(
     key,
     () =>
@@ -339,8 +339,6 @@ export function direct(
         d,
         aMode,
         bTexture,
-        bias !== undefined,
-        post.relu === true,
       ),
   );
   const params = convParams({
@@ -372,10 +370,11 @@ export function direct(
     n: d.batch * d.oh * d.ow,
     k: d.cg * d.kh * d.kw,
     aGroupStride: d.cg * d.kh * d.kw * m,
+    flags: (bias ? 1 : 0) | (post.relu ? 2 : 0),
   });
   const a = weightsBinding(packed, kFloats, aMode);
   const bindings: Binding[] = [a, input.binding];
-  if (bias) bindings.push({ kind: "buffer", buffer: bias });
+  bindings.push({ kind: "buffer", buffer: bias ?? noBias() });
   bindings.push({ kind: "buffer", buffer: out });
   dispatchTiled("conv2d", compiled, bindings, params, [
     Math.ceil(d.batch * tilesH * tilesW / tile.groupX),
@@ -383,6 +382,17 @@ export function direct(
     d.groups,
   ]);
   if (a.kind === "texture") returnTexture(a.texture);
+}
+
+let dummyBias: GPUBuffer | undefined;
+
+/** The bias binding of a dispatch without a bias (flags say not to read it). */
+function noBias(): GPUBuffer {
+  return dummyBias ??= gpu.createBuffer({
+    label: "conv2d: no bias",
+    size: 16,
+    usage: GPUBufferUsage.STORAGE,
+  });
 }
 
 /** A padded copy of a conv input: element (0, 0) of each plane is pixel (-top, -left). */

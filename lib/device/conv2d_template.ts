@@ -84,6 +84,8 @@ export function convParams(p: {
   n: number;
   k: number;
   aGroupStride: number;
+  /** DIRECT's epilogue: bit 0 adds the bias, bit 1 applies a ReLU. */
+  flags?: number;
 }): Uint32Array {
   const values = [
     p.batch,
@@ -114,6 +116,7 @@ export function convParams(p: {
     p.n,
     p.k,
     p.aGroupStride,
+    p.flags ?? 0,
   ];
   const params = new Uint32Array(32);
   new Int32Array(params.buffer).set(values); // the i32 fields may be negative

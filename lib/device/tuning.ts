@@ -152,7 +152,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
       matmulThin: [CPU_THIN, shorter(CPU_THIN)],
       conv: [CPU_CONV, shorter(CPU_CONV)],
-      convThin: [CPU_CONV_THIN, shorter(CPU_CONV_THIN)],
+      convThin: [CPU_CONV_THIN],
       weight: [CPU_MATMUL, shorter(CPU_MATMUL)],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
