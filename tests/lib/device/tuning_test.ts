@@ -153,3 +153,33 @@ for (const kind of ["cpu", "gpu"] as const) {
     }
   });
 }
+
+Deno.test("the default GPU matmul reads every transposition and broadcast batch", async () => {
+  await withTuning(tuningFor("gpu"), async () => {
+    await checkMatmul({ batch: 2, m: 70, n: 36, k: 20 }, true);
+    await checkMatmul({
+      batch: 1,
+      m: 9,
+      n: 130,
+      k: 33,
+      transA: true,
+      transB: true,
+    });
+    await checkMatmul({
+      batch: 3,
+      m: 65,
+      n: 67,
+      k: 17,
+      batchA: 1,
+      transA: true,
+    }, true);
+    await checkMatmul({
+      batch: 2,
+      m: 20,
+      n: 5,
+      k: 40,
+      batchB: 1,
+      transB: true,
+    });
+  });
+});
