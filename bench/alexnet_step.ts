@@ -1,21 +1,31 @@
 /**
- * `deno run -A bench/alexnet_step.ts [--batch=8,32] [--steps=3] [--no-tfjs]`:
- * the course AlexNet's training step (forward, backward, SGD) at 1x224x224:
- * milliseconds per step, images per second, the per-layer split of forward
- * and backward, and peak GPU memory; then the same network and step through
- * TensorFlow.js's WebGPU backend on the same adapter, and the ratio.
- * Figures, not tests.
+ * `deno run -A bench/alexnet_step.ts [--batch=8,32] [--steps=3] [--no-tfjs]
+ * [--profile] [--torch]`: the course AlexNet's training step (forward,
+ * backward, SGD) at 1x224x224: milliseconds per step, images per second,
+ * the per-layer split of forward and backward, and peak GPU memory; then
+ * the same network and step through TensorFlow.js's WebGPU backend on the
+ * same adapter, and with `--torch` through PyTorch on the CPU (2 threads,
+ * bench/alexnet_torch.py), and the ratios. Figures, not tests.
+ *
+ * The per-layer split: with `--profile` on an adapter with timestamp-query,
+ * GPU timestamps between layers with no wait between them
+ * (bench/profile.ts); otherwise (or without `--profile`) it synchronises
+ * after each layer, so each row carries a submit-and-wait.
  *
  * @module
  */
 import * as lib from "../lib/mod.ts";
 import { models, optim } from "../lib/mod.ts";
+import { hasTimestamps } from "../lib/device/gpu_timer.ts";
+import { profileStep } from "./profile.ts";
 
 const arg = (name: string, fallback: string) =>
   Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const batches = arg("batch", "8,32").split(",").map(Number);
 const steps = Number(arg("steps", "3"));
 const withTfjs = !Deno.args.includes("--no-tfjs");
+const profile = Deno.args.includes("--profile");
+const withTorch = Deno.args.includes("--torch");
 
 console.log(`adapter: ${lib.device()}`);
 lib.manualSeed(0);
@@ -68,7 +78,12 @@ async function layerSplit(
   return rows;
 }
 
-const results: { batch: number; ours: number; tfjs?: number }[] = [];
+const results: {
+  batch: number;
+  ours: number;
+  tfjs?: number;
+  torch?: number;
+}[] = [];
 for (const batch of batches) {
   const x = lib.randn([batch, 1, 224, 224]);
   const y = Array.from({ length: batch }, (_, i) => i % 10);
@@ -94,7 +109,19 @@ for (const batch of batches) {
       } MiB ` +
       `(${(net.numParameters() * 4 / 2 ** 20).toFixed(0)} MiB of weights)`,
   );
-  for (const row of await layerSplit(x, y)) {
+  const timestamps = profile && hasTimestamps;
+  console.log(
+    timestamps
+      ? "  per layer, GPU timestamps (no waits between layers):"
+      : "  per layer, a wait after each (each row carries a submit-and-wait):",
+  );
+  const rows = timestamps
+    ? await profileStep(net.layers, x, y, () => {
+      opt.step();
+      opt.zeroGrad();
+    })
+    : await layerSplit(x, y);
+  for (const row of rows) {
     console.log(`  ${row.name.padEnd(34)} ${row.ms.toFixed(1).padStart(8)} ms`);
   }
   results.push({ batch, ours: ms });
@@ -109,13 +136,25 @@ if (withTfjs) {
     }
   }
 }
-console.log("\nbatch  ours ms/step  tfjs ms/step  tfjs/ours");
+if (withTorch) {
+  const { torchAlexnetStep } = await import("./alexnet_torch.ts");
+  for (const r of results) r.torch = await torchAlexnetStep(r.batch, steps);
+}
+console.log(
+  "\nbatch  ours ms/step  tfjs ms/step  tfjs/ours  torch ms/step  ours/torch",
+);
+const cell = (v: number | undefined, digits = 0) =>
+  v === undefined || Number.isNaN(v) ? "-" : v.toFixed(digits);
 for (const r of results) {
-  const tf = r.tfjs === undefined ? "-" : r.tfjs.toFixed(0);
-  const ratio = r.tfjs === undefined ? "-" : (r.tfjs / r.ours).toFixed(1) + "x";
   console.log(
     `${String(r.batch).padStart(5)}  ${r.ours.toFixed(0).padStart(12)}  ${
-      tf.padStart(12)
-    }  ${ratio.padStart(9)}`,
+      cell(r.tfjs).padStart(12)
+    }  ${
+      (r.tfjs === undefined ? "-" : cell(r.tfjs / r.ours, 1) + "x").padStart(9)
+    }  ${cell(r.torch).padStart(13)}  ${
+      (r.torch === undefined ? "-" : cell(r.ours / r.torch, 1) + "x").padStart(
+        10,
+      )
+    }`,
   );
 }

@@ -14,10 +14,19 @@ import {
 } from "../lib/device/conv2d.ts";
 import { matmul } from "../lib/device/matmul.ts";
 import { synchronize, upload } from "../lib/device/recorder.ts";
+import { GpuTimer } from "../lib/device/gpu_timer.ts";
 
 /** One row of the table: a matmul or one product of a conv layer. */
 export type BenchRow =
-  | { kind: "matmul"; name: string; m: number; n: number; k: number }
+  | {
+    kind: "matmul";
+    name: string;
+    m: number;
+    n: number;
+    k: number;
+    /** Too big for a CPU adapter: skipped there unless `--only` names it. */
+    gpuOnly?: boolean;
+  }
   | {
     kind: "conv";
     name: string;
@@ -67,6 +76,14 @@ const LAYERS: [string, Conv2dShape][] = [
 /** Every row of the Figures table, in print order. */
 export const ROWS: BenchRow[] = [
   { kind: "matmul", name: "matmul 1024x1024x1024", m: 1024, n: 1024, k: 1024 },
+  {
+    kind: "matmul",
+    name: "matmul 4096x4096x4096",
+    m: 4096,
+    n: 4096,
+    k: 4096,
+    gpuOnly: true,
+  },
   {
     kind: "matmul",
     name: "matmul 128x6400 @ 6400x4096",
@@ -205,4 +222,22 @@ export async function benchOurs(
   const [seconds] = await timeSides([ours], repetitions(row), budget);
   ours.dispose();
   return flops(row) / seconds / 1e9;
+}
+
+/**
+ * Seconds per call of our dispatcher on `row` from GPU timestamps around
+ * `reps` calls recorded back to back (no submit-and-wait in the figure);
+ * the device must have timestamp-query.
+ */
+export async function gpuSeconds(row: BenchRow, reps: number): Promise<number> {
+  const ours = prepareOurs(row);
+  ours.run(); // compiles
+  await ours.sync();
+  const timer = new GpuTimer(2);
+  timer.mark(0);
+  for (let i = 0; i < reps; i++) ours.run();
+  timer.mark(1);
+  const [begin, end] = await timer.read();
+  ours.dispose();
+  return (end - begin) / reps;
 }

@@ -7,13 +7,19 @@
  *
  * Flags: `--only=TEXT` keeps the rows whose name contains TEXT;
  * `--no-tfjs` skips the tfjs column, `--no-ours` ours; `--budget=SECONDS` per row and side.
+ * Where the device has timestamp-query, a last column gives our GFLOP/s
+ * from GPU timestamps around 5 back-to-back calls (no submit-and-wait in
+ * it). Rows marked GPU-only (matmul 4096^3) are skipped on a CPU adapter
+ * unless `--only` names them.
  *
  * @module
  */
 import { adapter } from "../lib/device/webgpu.ts";
 import { tuning } from "../lib/device/tuning.ts";
+import { hasTimestamps } from "../lib/device/gpu_timer.ts";
 import {
   flops,
+  gpuSeconds,
   prepareOurs,
   repetitions,
   ROWS,
@@ -33,7 +39,9 @@ const withTfjs = flag("no-tfjs") === undefined;
 const withOurs = flag("no-ours") === undefined;
 const budget = Number(flag("budget") ?? 2);
 const rows = ROWS.filter((row) =>
-  only === undefined || row.name.includes(only)
+  only === undefined
+    ? !(row.kind === "matmul" && row.gpuOnly && tuning.kind === "cpu")
+    : row.name.includes(only)
 );
 
 const info = adapter.info;
@@ -55,7 +63,8 @@ if (withTfjs) {
 }
 
 const header = ["row", "ours GFLOP/s", "tfjs GFLOP/s", "ours/tfjs"];
-const widths = [40, 13, 13, 10];
+const widths = [40, 13, 13, 10, 16];
+if (hasTimestamps && withOurs) header.push("ours GPU-timed");
 const line = (cells: string[]) =>
   cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))
     .join(" ");
@@ -76,5 +85,8 @@ for (const row of rows) {
     ours === undefined || theirs === undefined
       ? "-"
       : `${(ours / theirs).toFixed(1)}x`,
+    ...(hasTimestamps && withOurs
+      ? [(flops(row) / await gpuSeconds(row, 5) / 1e9).toFixed(1)]
+      : []),
   ]));
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { adapter, gpu } from "./device/webgpu.ts";
+import { adapter, gpu, isFallbackAdapter } from "./device/webgpu.ts";
 import { DISPLAY } from "./display.ts";
 import {
   emptyCache,
@@ -51,10 +51,7 @@ export function device(): DeviceInfo {
     description: info.description || info.device || "unknown adapter",
     vendor: info.vendor,
     architecture: info.architecture,
-    isFallbackAdapter: Boolean(
-      (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
-        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
-    ),
+    isFallbackAdapter,
     maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
     maxBufferSize: limits.maxBufferSize,
     maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,

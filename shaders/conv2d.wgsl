@@ -22,8 +22,8 @@
 //
 // Bindings: a (read: packed weights as an rgba32float texture or vec4 or
 // f32 storage array; gy, f32, for GEMM), b (read: the padded input as a
-// texture or vec4 array; x, f32, for GEMM), bias (read, DIRECT with a bias
-// only), out (read_write, f32), params (uniform, or storage when a texture
+// texture or vec4 array; x, f32, for GEMM), bias (read, DIRECT only; a
+// dummy when flags say no bias), out (read_write, f32), params (uniform, or storage when a texture
 // is bound).
 // Layout: NCHW, row-major float32. Tile constants: TM, TN, WG_X, WG_Y;
 // DIRECT bakes PR, CU, KW, SW, DW and the window's shift into the texel
@@ -60,6 +60,8 @@ struct Params {
   n: u32,
   k: u32,
   a_group_stride: u32,
+  // DIRECT's epilogue: bit 0 adds bias[oc], bit 1 applies max(0, .)
+  flags: u32,
 }
 
 @group(0) @binding({{PARAMS_BINDING}}) var<{{PARAMS_SPACE}}> params: Params;

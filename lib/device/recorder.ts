@@ -174,6 +174,30 @@ export function flush(): void {
   for (const callback of callbacks) callback();
 }
 
+let idleTask: (() => Promise<void>) | undefined;
+let idleRunning = false;
+
+/**
+ * Sets work to run after each readback and `synchronize()`, once the GPU
+ * has caught up (the tuner times the shape classes met since then). Its
+ * own readbacks and waits do not run it again.
+ *
+ * @param task the work, or undefined for none
+ */
+export function setIdleTask(task: (() => Promise<void>) | undefined): void {
+  idleTask = task;
+}
+
+async function runIdleTask(): Promise<void> {
+  if (!idleTask || idleRunning) return;
+  idleRunning = true;
+  try {
+    await idleTask();
+  } finally {
+    idleRunning = false;
+  }
+}
+
 /** Submits pending work and reads `bytes` bytes of `source` back to the host. */
 export async function readBuffer(
   source: GPUBuffer,
@@ -190,13 +214,16 @@ export async function readBuffer(
     commandEncoder().copyBufferToBuffer(source, offset, staging, 0, size);
   }
   flush();
+  let data: ArrayBuffer;
   try {
     await staging.mapAsync(GPUMapMode.READ);
     throwPendingGpuError();
-    return staging.getMappedRange().slice(0, bytes);
+    data = staging.getMappedRange().slice(0, bytes);
   } finally {
     staging.destroy();
   }
+  await runIdleTask();
+  return data;
 }
 
 /** Waits until the GPU has finished everything submitted so far. */
@@ -204,4 +231,5 @@ export async function synchronize(): Promise<void> {
   flush();
   await gpu.queue.onSubmittedWorkDone();
   throwPendingGpuError();
+  await runIdleTask();
 }

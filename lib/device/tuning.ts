@@ -1,18 +1,25 @@
 /**
- * Tile shapes of the matmul and conv2d kernels, per kind of adapter, in one
- * place. The numbers come from measurements recorded in
- * docs/performance.md; change them together with that page.
+ * Tile shapes of the matmul and conv2d kernels per kind of adapter, in one
+ * place: the deterministic default of each family (used when tuning is
+ * off, and before the tuner has measured a shape class) and the candidate
+ * configurations the tuner (tuner.ts) times. The defaults come from
+ * measurements recorded in docs/performance.md; change them together with
+ * that page.
+ *
+ * A configuration with `sharedDepth` belongs to the GPU family (workgroup
+ * memory, gemm_tiled.ts); one without to the lavapipe family (register
+ * block, operands through textures where `source` says so).
  *
  * @module
  */
-import { adapter } from "./webgpu.ts";
+import { isFallbackAdapter } from "./webgpu.ts";
 
 /** Where the register-tiled kernels read their vec4 operands from. */
 export type OperandSource = "texture" | "buffer";
 
-/** One register-tiled GEMM configuration. */
+/** One GEMM configuration of either family. */
 export interface GemmTiling {
-  /** Output rows one invocation accumulates. */
+  /** Output rows one invocation accumulates (a multiple of 4 in the GPU family). */
   rows: number;
   /** Output columns one invocation accumulates (a multiple of 4). */
   cols: number;
@@ -20,8 +27,10 @@ export interface GemmTiling {
   groupX: number;
   /** Invocations of a workgroup along the rows. */
   groupY: number;
-  /** Matmul: stage k-slices this deep in workgroup memory (the SHARED variant). */
+  /** GPU family: stage k-slices this deep in workgroup memory. */
   sharedDepth?: number;
+  /** GPU family, conv2d backward-weight: split K this many ways (at most). */
+  splitK?: number;
   /** Direct conv2d: output rows per invocation where rows are at most `shortRow` pixels. */
   pixelRows?: number;
   /** See `pixelRows`. */
@@ -30,6 +39,16 @@ export interface GemmTiling {
   channels?: number;
   /** See `channels`. */
   narrowKernel?: number;
+}
+
+/** The configurations the tuner times, per family and width; each list starts with the default. */
+export interface Candidates {
+  matmul: GemmTiling[];
+  matmulThin: GemmTiling[];
+  conv: GemmTiling[];
+  convThin: GemmTiling[];
+  weight: GemmTiling[];
+  weightThin: GemmTiling[];
 }
 
 /** The tunings of one kind of adapter. */
@@ -46,54 +65,125 @@ export interface AdapterTuning {
   matmul: GemmTiling;
   /** Matmul when the output has few rows or columns (a batch of 1-16 samples). */
   matmulThin: GemmTiling;
-  /** Direct conv2d: rows are output channels, `cols` the widest run of output pixels along a row. */
+  /** Conv2d forward and backward-input: rows are output channels, `cols` the widest run of output pixels along a row. */
   conv: GemmTiling;
-  /** Direct conv2d with fewer than 32 output channels per group. */
+  /** Conv2d forward and backward-input with fewer than 32 GEMM rows per group. */
   convThin: GemmTiling;
+  /** Conv2d backward-weight. */
+  weight: GemmTiling;
+  /** Conv2d backward-weight with fewer than 32 output channels per group. */
+  weightThin: GemmTiling;
+  /** What the tuner may pick instead. */
+  candidates: Candidates;
 }
 
 /** Adapter kinds that get their own tuning. */
 export type AdapterKind = "cpu" | "gpu";
 
+/** True for a configuration of the GPU family. */
+export function isTiled(
+  config: GemmTiling,
+): config is GemmTiling & { sharedDepth: number } {
+  return config.sharedDepth !== undefined;
+}
+
+/** A GPU-family configuration: rows x cols per invocation, groupX x groupY invocations, k-slices of depth. */
+function tiled(
+  rows: number,
+  cols: number,
+  groupX: number,
+  groupY: number,
+  sharedDepth: number,
+  splitK?: number,
+): GemmTiling {
+  return splitK === undefined
+    ? { rows, cols, groupX, groupY, sharedDepth }
+    : { rows, cols, groupX, groupY, sharedDepth, splitK };
+}
+
+// lavapipe / llvmpipe: 8 lanes per AVX2 vector; loads dominate, so each
+// invocation keeps a big register block and workgroups stay small.
+const CPU_MATMUL: GemmTiling = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
+const CPU_THIN: GemmTiling = { rows: 4, cols: 16, groupX: 8, groupY: 1 };
+const CPU_CONV: GemmTiling = {
+  rows: 32,
+  cols: 16,
+  groupX: 8,
+  groupY: 1,
+  pixelRows: 2,
+  shortRow: 16,
+  channels: 2,
+  narrowKernel: 5,
+};
+const CPU_CONV_THIN: GemmTiling = { rows: 4, cols: 32, groupX: 8, groupY: 1 };
+/** Shorter workgroups: more of them, which two busy cores share more evenly. */
+const shorter = (t: GemmTiling): GemmTiling => ({ ...t, groupX: 4 });
+
+// Discrete GPUs: many more threads in flight, smaller register blocks.
+const GPU_MATMUL = tiled(4, 4, 16, 16, 16); // 64x64 output tiles
+const GPU_THIN = tiled(4, 4, 16, 4, 16); // 16x64
+const GPU_CONV: GemmTiling = { rows: 8, cols: 8, groupX: 16, groupY: 8 };
+const GPU_CONV_THIN: GemmTiling = { rows: 4, cols: 8, groupX: 16, groupY: 4 };
+const GPU_WEIGHT: GemmTiling = { rows: 4, cols: 4, groupX: 16, groupY: 16 };
+const GPU_WEIGHT_THIN: GemmTiling = { rows: 4, cols: 4, groupX: 16, groupY: 4 };
+/**
+ * The GPU family's tiles, from 32x32 to 128x128 outputs per workgroup. Few
+ * on purpose: each is tested on lavapipe, whose LLVM takes seconds to
+ * compile one (tests/lib/device/gpu_family_test.ts).
+ */
+const GPU_TILES: GemmTiling[] = [
+  GPU_MATMUL, // 64x64, 256 invocations of 4x4
+  tiled(8, 8, 16, 16, 8), // 128x128, 256 invocations of 8x8
+  tiled(8, 8, 8, 8, 16), // 64x64, 64 invocations of 8x8
+  tiled(4, 4, 8, 8, 16), // 32x32, for small outputs
+];
+
 const TUNINGS: Record<AdapterKind, AdapterTuning> = {
-  // lavapipe / llvmpipe: 8 lanes per AVX2 vector; loads dominate, so each
-  // invocation keeps a big register block and workgroups stay small.
   cpu: {
     kind: "cpu",
     source: "texture",
-    matmul: { rows: 32, cols: 16, groupX: 8, groupY: 1 },
-    matmulThin: { rows: 4, cols: 16, groupX: 8, groupY: 1 },
-    conv: {
-      rows: 32,
-      cols: 16,
-      groupX: 8,
-      groupY: 1,
-      pixelRows: 2,
-      shortRow: 16,
-      channels: 2,
-      narrowKernel: 5,
+    matmul: CPU_MATMUL,
+    matmulThin: CPU_THIN,
+    conv: CPU_CONV,
+    convThin: CPU_CONV_THIN,
+    weight: CPU_MATMUL,
+    weightThin: CPU_THIN,
+    candidates: {
+      matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
+      matmulThin: [CPU_THIN, shorter(CPU_THIN)],
+      conv: [CPU_CONV, shorter(CPU_CONV)],
+      convThin: [CPU_CONV_THIN],
+      weight: [CPU_MATMUL, shorter(CPU_MATMUL)],
+      weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
-    convThin: { rows: 4, cols: 32, groupX: 8, groupY: 1 },
   },
-  // Discrete GPUs: many more threads in flight, smaller register blocks.
   gpu: {
     kind: "gpu",
     source: "buffer",
-    // 64x64 output tiles, 16-deep k-slices in workgroup memory
-    matmul: { rows: 4, cols: 4, groupX: 16, groupY: 16, sharedDepth: 16 },
-    matmulThin: { rows: 4, cols: 4, groupX: 16, groupY: 4, sharedDepth: 16 },
-    conv: { rows: 8, cols: 8, groupX: 16, groupY: 8 },
-    convThin: { rows: 4, cols: 8, groupX: 16, groupY: 4 },
+    matmul: GPU_MATMUL,
+    matmulThin: GPU_THIN,
+    conv: GPU_CONV,
+    convThin: GPU_CONV_THIN,
+    weight: GPU_WEIGHT,
+    weightThin: GPU_WEIGHT_THIN,
+    candidates: {
+      matmul: GPU_TILES,
+      matmulThin: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
+      conv: [GPU_CONV, ...GPU_TILES],
+      convThin: [GPU_CONV_THIN, GPU_THIN, tiled(4, 4, 8, 8, 16)],
+      weight: [
+        GPU_WEIGHT,
+        ...[1, 4, 16].map((split) => tiled(4, 4, 16, 16, 16, split)),
+        tiled(8, 8, 16, 16, 8, 4),
+        tiled(4, 4, 8, 8, 16, 8),
+      ],
+      weightThin: [
+        GPU_WEIGHT_THIN,
+        ...[1, 8].map((split) => tiled(4, 4, 16, 4, 16, split)),
+      ],
+    },
   },
 };
-
-function adapterKind(): AdapterKind {
-  const info = adapter.info;
-  const text = `${info.description} ${info.vendor} ${info.architecture}`;
-  return info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/i.test(text)
-    ? "cpu"
-    : "gpu";
-}
 
 /** A copy of the tuning table's entry for `kind` (tests run both on any adapter). */
 export function tuningFor(kind: AdapterKind): AdapterTuning {
@@ -104,4 +194,21 @@ export function tuningFor(kind: AdapterKind): AdapterTuning {
  * The tuning of this process's adapter. Mutable on purpose: tests and
  * bench experiments swap entries in (`Object.assign(tuning, tuningFor("gpu"))`).
  */
-export const tuning: AdapterTuning = tuningFor(adapterKind());
+export const tuning: AdapterTuning = tuningFor(
+  isFallbackAdapter ? "cpu" : "gpu",
+);
+
+/**
+ * A short name of a configuration, as the tuner's table and cache print it:
+ * `reg 32x16 wg8x1` (lavapipe family) or `tiled 4x4 wg16x16 k16 split4`.
+ *
+ * @param config the configuration
+ * @returns its name
+ */
+export function configName(config: GemmTiling): string {
+  const base =
+    `${config.rows}x${config.cols} wg${config.groupX}x${config.groupY}`;
+  if (!isTiled(config)) return `reg ${base}`;
+  const split = config.splitK === undefined ? "" : ` split${config.splitK}`;
+  return `tiled ${base} k${config.sharedDepth}${split}`;
+}

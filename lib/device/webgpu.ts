@@ -94,3 +94,16 @@ export function throwPendingGpuError(): void {
     throw error;
   }
 }
+
+/**
+ * True for a software (CPU) adapter: the flag WebGPU reports, or a name
+ * that gives lavapipe/llvmpipe or SwiftShader away where the flag is
+ * missing. The one place that decides it (tuning and `device()` ask here).
+ */
+export const isFallbackAdapter: boolean = (() => {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const flag = info.isFallbackAdapter ??
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const text = `${info.description} ${info.vendor} ${info.architecture}`;
+  return Boolean(flag) || /llvmpipe|lavapipe|swiftshader/i.test(text);
+})();

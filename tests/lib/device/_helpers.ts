@@ -83,6 +83,8 @@ export const SMALL_TILES: Partial<AdapterTuning> = {
     narrowKernel: 5,
   },
   convThin: { rows: 4, cols: 8, groupX: 4, groupY: 1 },
+  weight: { rows: 8, cols: 8, groupX: 4, groupY: 2 },
+  weightThin: { rows: 4, cols: 8, groupX: 4, groupY: 1 },
 };
 
 /** Runs `body` with `tuning` changed by `change`, then restores it. */

@@ -1,0 +1,303 @@
+/**
+ * The lavapipe family of matmul (`shaders/matmul.wgsl`): one invocation
+ * accumulates a big register block over the whole K, reading operands whose
+ * rows are whole vec4s with vec4 fetches, from staged textures where the
+ * tuning says so. No workgroup memory: on lavapipe barriers and workgroup
+ * memory are slow, and loads, not FMAs, bound the speed.
+ *
+ * @module
+ */
+import type { GemmEpilogue } from "./epilogue.ts";
+import { epilogue } from "./epilogue.ts";
+import type { MatmulShape } from "./matmul.ts";
+import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
+import {
+  LANES,
+  operandBinding,
+  type OperandMode,
+  registerBlock,
+  type TileCode,
+  type TileOperand,
+} from "./register_block.ts";
+import {
+  fetchFunction,
+  fitsTexture,
+  returnTexture,
+  stageInTexture,
+} from "./texture_staging.ts";
+import { type Binding, dispatchTiled } from "./tiled_dispatch.ts";
+import type { GemmTiling, OperandSource } from "./tuning.ts";
+
+/**
+ * A [m, k] (or [k, m] when transposed) as the row operand, read at
+ * `a_base` + offsets with the shader's M and K.
+ */
+function matmulA(
+  trans: boolean,
+  mode: OperandMode,
+  tile: GemmTiling,
+  ks: number,
+): TileOperand {
+  const rows = tile.rows;
+  const setup: string[] = [];
+  const load: string[] = [];
+  if (mode === "scalar") {
+    for (let i = 0; i < rows; i++) {
+      setup.push(`let ar_${i} = min(row0 + ${i}u, M - 1u);`);
+    }
+    for (let kk = 0; kk < ks; kk++) {
+      for (let i = 0; i < rows; i++) {
+        const index = trans
+          ? `a_base + (k + ${kk}u) * M + ar_${i}`
+          : `a_base + ar_${i} * K + k + ${kk}u`;
+        load.push(`let a_${i}_${kk} = a[${index}];`);
+      }
+    }
+    return { setup, load, value: (i, kk) => `a_${i}_${kk}` };
+  }
+  if (!trans) {
+    // a vec4 along k per row: needs K % 4 == 0 (ks == 4)
+    for (let i = 0; i < rows; i++) {
+      setup.push(`let ar_${i} = a_base + min(row0 + ${i}u, M - 1u) * K;`);
+      load.push(`let a_${i} = fetch_a(ar_${i} + k);`);
+    }
+    return { setup, load, value: (i, kk) => `a_${i}.${LANES[kk]}` };
+  }
+  // transposed: a vec4 along m per 4 rows: needs M % 4 == 0
+  for (let r = 0; r < rows / 4; r++) {
+    setup.push(`let ac_${r} = a_base + min(row0 + ${4 * r}u, M - 4u);`);
+  }
+  for (let kk = 0; kk < ks; kk++) {
+    for (let r = 0; r < rows / 4; r++) {
+      load.push(`let a_${kk}_${r} = fetch_a(ac_${r} + (k + ${kk}u) * M);`);
+    }
+  }
+  return {
+    setup,
+    load,
+    value: (i, kk) => `a_${kk}_${i >> 2}.${LANES[i & 3]}`,
+  };
+}
+
+/**
+ * B [k, n] (or [n, k] when transposed) as the column operand, read at
+ * `b_base` + offsets with the shader's N and K.
+ */
+function matmulB(
+  trans: boolean,
+  mode: OperandMode,
+  tile: GemmTiling,
+  ks: number,
+): TileOperand {
+  const cols = tile.cols;
+  const setup: string[] = [];
+  const load: string[] = [];
+  const gather = (name: (t: number) => string) => (j: number) =>
+    `vec4<f32>(${[0, 1, 2, 3].map((q) => name(4 * j + q)).join(", ")})`;
+  if (mode === "scalar") {
+    for (let t = 0; t < cols; t++) {
+      setup.push(`let bc_${t} = min(col0 + ${t}u, N - 1u);`);
+    }
+    for (let kk = 0; kk < ks; kk++) {
+      for (let t = 0; t < cols; t++) {
+        const index = trans
+          ? `b_base + bc_${t} * K + k + ${kk}u`
+          : `b_base + (k + ${kk}u) * N + bc_${t}`;
+        load.push(`let b_${kk}_${t} = b[${index}];`);
+      }
+    }
+    return {
+      setup,
+      load,
+      value: (j, kk) => gather((t) => `b_${kk}_${t}`)(j),
+    };
+  }
+  if (!trans) {
+    // a vec4 along n: needs N % 4 == 0
+    for (let j = 0; j < cols / 4; j++) {
+      setup.push(`let bc_${j} = b_base + min(col0 + ${4 * j}u, N - 4u);`);
+    }
+    for (let kk = 0; kk < ks; kk++) {
+      for (let j = 0; j < cols / 4; j++) {
+        load.push(`let b_${kk}_${j} = fetch_b(bc_${j} + (k + ${kk}u) * N);`);
+      }
+    }
+    return { setup, load, value: (j, kk) => `b_${kk}_${j}` };
+  }
+  // transposed: a vec4 along k per column: needs K % 4 == 0
+  for (let t = 0; t < cols; t++) {
+    setup.push(`let br_${t} = b_base + min(col0 + ${t}u, N - 1u) * K;`);
+    load.push(`let b_${t} = fetch_b(br_${t} + k);`);
+  }
+  return {
+    setup,
+    load,
+    value: (j, kk) => gather((t) => `b_${t}.${LANES[kk]}`)(j),
+  };
+}
+
+/** How A and B are read, given the shape's alignment and the adapter. */
+function operandModes(
+  s: Required<MatmulShape>,
+  source: OperandSource,
+): [OperandMode, OperandMode] {
+  const vec = source === "texture" ? "texture" : "vec4";
+  const aVec = s.transA ? s.m % 4 === 0 : s.k % 4 === 0;
+  const bVec = s.transB ? s.k % 4 === 0 : s.n % 4 === 0;
+  const aFits = fitsTexture(s.batchA * s.m * s.k) || vec === "vec4";
+  const bFits = fitsTexture(s.batchB * s.k * s.n) || vec === "vec4";
+  return [
+    aVec ? (aFits ? vec : "vec4") : "scalar",
+    bVec ? (bFits ? vec : "vec4") : "scalar",
+  ];
+}
+
+/** Writes accumulator row i, vec4 column j of a C tile through the epilogue, skipping what lies outside M x N. */
+function storeRow(
+  hasBias: boolean,
+  relu: boolean,
+): (i: number, j: number, value: string) => string[] {
+  return (i, j, value) => {
+    const lines = [`if (row0 + ${i}u < M) {`];
+    for (let q = 0; q < 4; q++) {
+      const col = `col0 + ${4 * j + q}u`;
+      const result = epilogue(
+        `${value}.${LANES[q]}`,
+        hasBias ? `bias[${col}]` : undefined,
+        relu,
+      );
+      lines.push(
+        `  if (${col} < N) { out[out_base + (row0 + ${i}u) * N + ${col}] = ${result}; }`,
+      );
+    }
+    lines.push("}");
+    return lines;
+  };
+}
+
+function matmulShader(
+  s: Required<MatmulShape>,
+  tile: GemmTiling,
+  ks: number,
+  modes: [OperandMode, OperandMode],
+  hasBias: boolean,
+  relu: boolean,
+): string {
+  const a = matmulA(s.transA, modes[0], tile, ks);
+  const b = matmulB(s.transB, modes[1], tile, ks);
+  const code = registerBlock(tile, ks, a, b, storeRow(hasBias, relu));
+  const bindings = [
+    operandBinding("a", 0, modes[0]),
+    operandBinding("b", 1, modes[1]),
+  ];
+  if (hasBias) {
+    bindings.push(`@group(0) @binding(2) var<storage, read> bias: array<f32>;`);
+  }
+  const outBinding = bindings.length;
+  bindings.push(
+    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;`,
+  );
+  const textured = modes.includes("texture");
+  const fetch = (["a", "b"] as const).map((name, index) =>
+    modes[index] === "scalar"
+      ? ""
+      : fetchFunction(name, modes[index] === "texture")
+  );
+  const loop = `  for (var k = 0u; k < K; k += ${ks}u) {
+${code.STEP}
+  }`;
+  return fillMatmul(tile, bindings, textured, fetch.join("\n"), code, loop);
+}
+
+function fillMatmul(
+  tile: GemmTiling,
+  bindings: string[],
+  textured: boolean,
+  declarations: string,
+  code: TileCode,
+  loop: string,
+): string {
+  return fillTemplate(shaderSource("matmul"), {
+    BINDINGS: bindings.join("\n"),
+    PARAMS_BINDING: bindings.length,
+    PARAMS_SPACE: textured ? "storage, read" : "uniform",
+    DECLARATIONS: declarations,
+    WG_X: tile.groupX,
+    WG_Y: tile.groupY,
+    TM: tile.rows,
+    TN: tile.cols,
+    SETUP: code.SETUP,
+    ACCUMULATORS: code.ACCUMULATORS,
+    LOOP: loop,
+    STORE: code.STORE,
+  });
+}
+
+/**
+ * Records C = A @ B (+ bias) (then ReLU) with the register-block kernel.
+ *
+ * @param a A, float32 (layout per `s.transA`)
+ * @param b B, float32
+ * @param bias optional [n]
+ * @param out C [batch, m, n]
+ * @param s the full shape (non-empty output)
+ * @param tile the register block and workgroup
+ * @param source where vec4 operands are read from
+ * @param post the epilogue
+ */
+export function registerMatmul(
+  a: GPUBuffer,
+  b: GPUBuffer,
+  bias: GPUBuffer | undefined,
+  out: GPUBuffer,
+  s: Required<MatmulShape>,
+  tile: GemmTiling,
+  source: OperandSource,
+  post: GemmEpilogue,
+): void {
+  const ks = s.k % 4 === 0 ? 4 : 1;
+  const modes = operandModes(s, source);
+  const hasBias = bias !== undefined;
+  const relu = post.relu === true;
+  const key =
+    `matmul|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}|${s.transA}|${s.transB}|${
+      modes.join(",")
+    }|${hasBias}|${relu}`;
+  const compiled = pipeline(
+    key,
+    () => matmulShader(s, tile, ks, modes, hasBias, relu),
+  );
+  const params = new Uint32Array([
+    s.m,
+    s.n,
+    s.k,
+    s.batchA === 1 ? 0 : s.m * s.k,
+    s.batchB === 1 ? 0 : s.k * s.n,
+    s.m * s.n,
+    0,
+    0,
+  ]);
+  const textures: GPUTexture[] = [];
+  const operand = (
+    buffer: GPUBuffer,
+    mode: OperandMode,
+    floats: number,
+  ): Binding => {
+    if (mode !== "texture") return { kind: "buffer", buffer };
+    const texture = stageInTexture(buffer, floats);
+    textures.push(texture);
+    return { kind: "texture", texture };
+  };
+  const bindings = [
+    operand(a, modes[0], s.batchA * s.m * s.k),
+    operand(b, modes[1], s.batchB * s.k * s.n),
+  ];
+  if (bias) bindings.push({ kind: "buffer", buffer: bias });
+  bindings.push({ kind: "buffer", buffer: out });
+  dispatchTiled("matmul", compiled, bindings, params, [
+    Math.ceil(s.n / (tile.cols * tile.groupX)),
+    Math.ceil(s.m / (tile.rows * tile.groupY)),
+    s.batch,
+  ]);
+  textures.forEach(returnTexture);
+}

@@ -1,0 +1,127 @@
+/**
+ * Operand staging through rgba32float textures, for the register-block
+ * kernels on adapters whose tuning says so (lavapipe): a texel fetch there
+ * serves 8 lanes at once while a storage-buffer load loops over the lanes.
+ * The copies are recorded inside the shared command encoder.
+ *
+ * @module
+ */
+import { commandEncoder } from "./recorder.ts";
+import { gpu } from "./webgpu.ts";
+
+/** Texels per texture row: a power of two so the shader splits an index by shift and mask. */
+const TEXTURE_SHIFT = 12;
+const TEXTURE_WIDTH = 1 << TEXTURE_SHIFT;
+/** WebGPU's default maxTextureDimension2D. */
+const TEXTURE_MAX_HEIGHT = 8192;
+const freeTextures = new Map<string, GPUTexture[]>();
+
+/** True when `floats` floats fit one staging texture. */
+export function fitsTexture(floats: number): boolean {
+  return Math.ceil(floats / 4) <= TEXTURE_WIDTH * TEXTURE_MAX_HEIGHT;
+}
+
+/** Size of the staging texture for `texels` texels, rounded so that few sizes exist. */
+function textureSize(texels: number): [number, number] {
+  texels = Math.max(1, texels);
+  // bytesPerRow must be a multiple of 256 bytes: at least 16 texels
+  const width = Math.max(
+    16,
+    Math.min(TEXTURE_WIDTH, 2 ** Math.ceil(Math.log2(texels))),
+  );
+  // heights in quarter steps of a power of two: few sizes, at most 25% waste
+  const rows = Math.ceil(texels / width);
+  const step = Math.max(1, 2 ** Math.floor(Math.log2(rows)) / 4);
+  return [width, Math.ceil(rows / step) * step];
+}
+
+/** A staging texture to hold `texels` texels; hand it back with {@link returnTexture}. */
+function takeTexture(texels: number): GPUTexture {
+  const [width, height] = textureSize(texels);
+  const key = `${width}x${height}`;
+  return freeTextures.get(key)?.pop() ?? gpu.createTexture({
+    label: `staged operand ${key}`,
+    size: [width, height],
+    format: "rgba32float",
+    usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+  });
+}
+
+/**
+ * Makes a staging texture free for the next op. Safe right after recording
+ * the dispatch that reads it: commands of one encoder run in order, so a
+ * later copy into it waits for that dispatch.
+ *
+ * @param texture a texture from {@link stageInTexture}
+ */
+export function returnTexture(texture: GPUTexture): void {
+  const key = `${texture.width}x${texture.height}`;
+  let list = freeTextures.get(key);
+  if (!list) freeTextures.set(key, list = []);
+  list.push(texture);
+}
+
+/**
+ * Destroys the cached staging textures (the next op makes new ones): call
+ * it beside the buffer pool's emptyCache(); `memory()` does not count them.
+ */
+export function releaseStagingTextures(): void {
+  for (const list of freeTextures.values()) {
+    for (const texture of list) texture.destroy();
+  }
+  freeTextures.clear();
+}
+
+/**
+ * Records copies of the first `floats` floats of `buffer` into a staging
+ * rgba32float texture, laid out flat: vec4 i sits at texel (i mod width,
+ * i / width), width 2^TEXTURE_SHIFT once a row is full.
+ *
+ * @param buffer the operand
+ * @param floats how many of its floats to stage
+ * @returns a texture to bind, then hand back with {@link returnTexture}
+ */
+export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
+  const texels = Math.ceil(floats / 4);
+  const texture = takeTexture(texels);
+  const encoder = commandEncoder();
+  const width = texture.width;
+  const rows = Math.floor(texels / width);
+  const rest = texels - rows * width;
+  const bytesPerRow = width * 16;
+  if (rows > 0) {
+    encoder.copyBufferToTexture({ buffer, bytesPerRow }, { texture }, [
+      width,
+      rows,
+    ]);
+  }
+  if (rest > 0) {
+    // the last, partial row: its last texel may read up to 12 bytes past
+    // the operand, which the pool's size classes (multiples of 64) hold
+    encoder.copyBufferToTexture(
+      { buffer, offset: rows * bytesPerRow, bytesPerRow },
+      { texture, origin: [0, rows] },
+      [rest, 1],
+    );
+  }
+  return texture;
+}
+
+/**
+ * WGSL of `fetch_<name>(float index) -> vec4`, reading a staged texture
+ * (the layout of {@link stageInTexture}) or a vec4 storage array.
+ *
+ * @param name the binding's name
+ * @param texture whether it is a staged texture
+ * @returns the WGSL function
+ */
+export function fetchFunction(name: string, texture: boolean): string {
+  return texture
+    ? `fn fetch_${name}(i: u32) -> vec4<f32> {
+  let t = i >> 2u;
+  return textureLoad(${name}, vec2<u32>(t & ${
+      TEXTURE_WIDTH - 1
+    }u, t >> ${TEXTURE_SHIFT}u), 0);
+}`
+    : `fn fetch_${name}(i: u32) -> vec4<f32> { return ${name}[i >> 2u]; }`;
+}
