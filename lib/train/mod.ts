@@ -19,3 +19,4 @@ export {
 } from "./history.ts";
 export { checkFinite, confusionMatrix, correctCount } from "./metrics.ts";
 export { confusionFigure, curvesFigure, type Figure } from "./plots.ts";
+export { hashUniform, seededInit } from "./seeded_init.ts";
