@@ -4,12 +4,13 @@
 #   course_curve.json  tools/references/course_curve.py (the course AlexNet's first 20 steps; notebook 04's run)
 #   figure1.json       tools/references/figure1.py (notebook 05: Figure 1 and the ablations)
 # Creates .venv-torch/ with the CPU build of PyTorch first. Takes about 15
-# minutes on two CPU cores. Usage: bash tools/make_references.sh
+# minutes on two CPU cores (45 when shared). Usage: bash tools/make_references.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv-torch/bin/python ]; then
   python3 -m venv .venv-torch
-  .venv-torch/bin/pip install torch==2.13.0 numpy==2.2.6
+  .venv-torch/bin/pip install torch==2.13.0
+  .venv-torch/bin/pip install numpy==2.2.6
 fi
 mkdir -p out/references
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/runtime-0}"
