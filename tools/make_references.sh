@@ -3,8 +3,8 @@
 # tests and notebooks 04 and 05 read (PyTorch is never needed to run them):
 #   course_curve.json  tools/references/course_curve.py (the course AlexNet's first 20 steps; notebook 04's run)
 #   figure1.json       tools/references/figure1.py (notebook 05: Figure 1 and the ablations)
-# Creates .venv-torch/ with the CPU build of PyTorch first. Takes about 15
-# minutes on two CPU cores (45 when shared). Usage: bash tools/make_references.sh
+# Creates .venv-torch/ with the CPU build of PyTorch first. Took 26 + 8
+# minutes on two CPU cores shared with other work. Usage: bash tools/make_references.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv-torch/bin/python ]; then
