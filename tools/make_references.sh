@@ -17,3 +17,4 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/runtime-0}"
 deno run -A tools/references/course_draws.ts out/references/course_draws.json
 .venv-torch/bin/python tools/references/course_curve.py out/references/course_draws.json
 .venv-torch/bin/python tools/references/figure1.py
+deno fmt tests/lib/fixtures/course_curve.json tests/lib/fixtures/figure1.json # the repository's fmt check covers JSON
