@@ -37,7 +37,7 @@ PROMISES = {
     ],
     "03_data_augmentation": [r"Ankle boot", r"image/png"],
     "04_training_alexnet": [r"test acc", r"application/vnd\.plotly\.v1\+json", r"accuracy check passed"],
-    "05_ablations": [r"application/vnd\.plotly\.v1\+json", r"ablation runs finished"],
+    "05_ablations": [r"application/vnd\.plotly\.v1\+json", r"epochs to 25% training error: ReLU", r"ablation runs finished"],
 }
 KEY_LINES = re.compile(
     r"^(shape check passed|AlexNet \(course\): |total 60,965,224|[0-9.]+ examples/sec on |"

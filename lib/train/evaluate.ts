@@ -10,7 +10,7 @@ import { noGrad } from "../core/autograd.ts";
 import { tidy } from "../core/scope.ts";
 import { crossEntropy, logSoftmax } from "../ops/mod.ts";
 import { predictTenCrop } from "../data/transforms/ten_crop.ts";
-import { confusionMatrix } from "./metrics.ts";
+import { confusionMatrix, labelRank } from "./metrics.ts";
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -27,6 +27,10 @@ export interface EvaluateOptions {
 /** What {@link evaluate} measures. */
 export interface Evaluation {
   accuracy: number;
+  /** The fraction of images whose top prediction is wrong (1 - accuracy): the paper's top-1 error. */
+  top1Error: number;
+  /** The fraction of images whose true class is not among the five highest scores (the paper's top-5 error). */
+  top5Error: number;
   loss: number;
   examples: number;
   /** Row = true class, column = predicted. */
@@ -50,12 +54,13 @@ export async function evaluate(
   const predicted: number[] = [];
   const labels: number[] = [];
   let lossSum = 0;
+  let top5Hits = 0;
   let batches = 0;
   let classes = options.classes ?? 0;
   try {
     for await (const [images, target] of loader) {
       options.signal?.throwIfAborted();
-      const [prediction, loss] = noGrad(() =>
+      const [prediction, loss, rank] = noGrad(() =>
         tidy(() => {
           const logits = options.tenCrop
             ? predictTenCrop(
@@ -64,18 +69,24 @@ export async function evaluate(
               options.tenCrop,
             ).log()
             : model.forward(images);
-          return [logits.argmax(1), crossEntropy(logits, target)];
+          return [
+            logits.argmax(1),
+            crossEntropy(logits, target),
+            labelRank(logits, target),
+          ];
         })
       );
-      const [p, l, y] = await Promise.all([
+      const [p, l, y, r] = await Promise.all([
         prediction.data(),
         loss.item(),
         target.data(),
+        rank.data(),
       ]);
+      top5Hits += r.filter((v) => v < 5).length;
       predicted.push(...p);
       labels.push(...y);
       lossSum += l * y.length;
-      for (const t of [prediction, loss, images, target]) t.dispose();
+      for (const t of [prediction, loss, rank, images, target]) t.dispose();
       if (options.maxBatches && ++batches >= options.maxBatches) break;
     }
   } finally {
@@ -89,6 +100,8 @@ export async function evaluate(
   const correct = predicted.filter((p, i) => p === labels[i]).length;
   return {
     accuracy: labels.length ? correct / labels.length : NaN,
+    top1Error: labels.length ? (labels.length - correct) / labels.length : NaN,
+    top5Error: labels.length ? (labels.length - top5Hits) / labels.length : NaN,
     loss: labels.length ? lossSum / labels.length : NaN,
     examples: labels.length,
     confusion: confusionMatrix(predicted, labels, classes),

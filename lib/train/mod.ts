@@ -17,5 +17,11 @@ export {
   historyTable,
   type Point,
 } from "./history.ts";
-export { checkFinite, confusionMatrix, correctCount } from "./metrics.ts";
+export {
+  checkFinite,
+  confusionMatrix,
+  correctCount,
+  labelRank,
+} from "./metrics.ts";
 export { confusionFigure, curvesFigure, type Figure } from "./plots.ts";
+export { hashUniform, seededInit } from "./seeded_init.ts";
