@@ -9,7 +9,7 @@
  * @module
  */
 import * as lib from "../lib/mod.ts";
-import { record } from "../lib/autograd.ts";
+import { record } from "../lib/core/autograd.ts";
 import { GpuTimer } from "../lib/device/gpu_timer.ts";
 
 /** One row of the profile. */

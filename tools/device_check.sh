@@ -27,7 +27,7 @@ nvidia-smi --query-gpu=name,memory.total --format=csv | tee "$OUT/gpu.txt"
 section() { echo; echo "==== $*"; }
 {
   section tests
-  run test tests/lib/*.ts tests/lib/nn tests/lib/optim tests/lib/models tests/lib/device tests/lib/train 2>&1 | grep -v "^\s*$" | tail -40
+  DENO_WEBGPU_TUNE=off run test tests/lib/*.ts tests/lib/core tests/lib/ops tests/lib/nn tests/lib/optim tests/lib/models tests/lib/device tests/lib/train 2>&1 | grep -v "^\s*$" | tail -40
 } 2>&1 | tee "$OUT/tests.log"
 {
   section "GEMM and conv bench (ours)"
