@@ -11,6 +11,8 @@ import { empty } from "./_empty.ts";
 import { Module, parameter } from "./module.ts";
 import { kaimingUniform, uniform } from "./init.ts";
 import { conv2d, type Conv2dOptions, linear } from "../ops/mod.ts";
+import { conv2dRelu } from "../ops/conv.ts";
+import { linearRelu } from "../ops/linear.ts";
 import { pair } from "../core/shape.ts";
 import { checkGroups } from "../core/window_shape.ts";
 
@@ -48,6 +50,11 @@ export class Linear extends Module {
 
   forward(input: Tensor): Tensor {
     return linear(input, this.weight, this.bias);
+  }
+
+  /** `relu(forward(input))` in one kernel (what Sequential runs for Linear, ReLU). */
+  forwardRelu(input: Tensor): Tensor {
+    return linearRelu(input, this.weight, this.bias);
   }
 
   override extraRepr(): string {
@@ -100,6 +107,11 @@ export class Conv2d extends Module {
 
   forward(input: Tensor): Tensor {
     return conv2d(input, this.weight, this.bias, this.#options);
+  }
+
+  /** `relu(forward(input))` in one kernel (what Sequential runs for Conv2d, ReLU). */
+  forwardRelu(input: Tensor): Tensor {
+    return conv2dRelu(input, this.weight, this.bias, this.#options);
   }
 
   override extraRepr(): string {

@@ -6,6 +6,8 @@
  */
 import type { Tensor } from "../tensor.ts";
 import { Module } from "./module.ts";
+import { Conv2d, Linear } from "./layers.ts";
+import { ReLU } from "./simple.ts";
 import { showShape } from "../core/shape.ts";
 
 /** Modules applied one after another, PyTorch's nn.Sequential. */
@@ -43,17 +45,37 @@ export class Sequential extends Module {
     return this.layers[Symbol.iterator]();
   }
 
+  /**
+   * Applies the layers in order. A Conv2d or Linear followed by a ReLU runs
+   * as one kernel with the ReLU in its store (the same values, one pass
+   * fewer each way); subclasses, which may change `forward`, run as written.
+   */
   forward(input: Tensor): Tensor {
     let x = input;
-    this.layers.forEach((layer, i) => {
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      const fused = fusesRelu(layer, this.layers[i + 1]);
       try {
-        x = layer.forward(x);
+        x = fused ? fused.forwardRelu(x) : layer.forward(x);
       } catch (error) {
         throw layerError(error, i, layer, x.shape);
       }
-    });
+      if (fused) i++;
+    }
     return x;
   }
+}
+
+/** `layer` when it is a plain Conv2d or Linear and `next` a plain ReLU. */
+function fusesRelu(
+  layer: Module,
+  next: Module | undefined,
+): Conv2d | Linear | undefined {
+  if (next?.constructor !== ReLU) return undefined;
+  if (layer.constructor === Conv2d || layer.constructor === Linear) {
+    return layer as Conv2d | Linear;
+  }
+  return undefined;
 }
 
 /** Errors already wrapped by a Sequential: an inner one's message names its layer. */

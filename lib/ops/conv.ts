@@ -15,6 +15,7 @@ import { Tensor } from "../tensor.ts";
 import { showShape } from "../core/shape.ts";
 import { type Conv2dOptions, conv2dShape } from "../core/window_shape.ts";
 import { sum } from "./sum.ts";
+import { unaryBackward } from "./elementwise.ts";
 
 export type { Conv2dOptions } from "../core/window_shape.ts";
 
@@ -25,6 +26,31 @@ export function conv2d(
   bias?: Tensor,
   options: Conv2dOptions = {},
 ): Tensor {
+  return convolve(input, weight, bias, options, false);
+}
+
+/**
+ * `relu(conv2d(input, weight, bias, options))` in one kernel: the ReLU runs
+ * in the GEMM's store, so the pre-activation is never written and the
+ * separate ReLU pass and its gradient pass are saved. `nn.Sequential` uses
+ * it for a Conv2d followed by a ReLU.
+ */
+export function conv2dRelu(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor,
+  options: Conv2dOptions = {},
+): Tensor {
+  return convolve(input, weight, bias, options, true);
+}
+
+function convolve(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | undefined,
+  options: Conv2dOptions,
+  relu: boolean,
+): Tensor {
   const s = conv2dShape(input.shape, weight.shape, options);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== s.outChannels)) {
     throw new TypeError(
@@ -34,21 +60,34 @@ export function conv2d(
     );
   }
   const y = Tensor.fromBuffer(
-    conv2dForward(input.buffer, weight.buffer, bias?.buffer, s),
+    conv2dForward(input.buffer, weight.buffer, bias?.buffer, s, { relu }),
     [s.batch, s.outChannels, s.outHeight, s.outWidth],
   );
   const inputs = bias ? [input, weight, bias] : [input, weight];
-  return record("conv2d", inputs, y, (g, [xs, ws]) => [
-    input.requiresGrad
-      ? Tensor.fromBuffer(conv2dBackwardInput(g.buffer, ws.buffer, s), [
-        ...input.shape,
-      ])
-      : null,
-    weight.requiresGrad
-      ? Tensor.fromBuffer(conv2dBackwardWeight(xs.buffer, g.buffer, s), [
-        ...weight.shape,
-      ])
-      : null,
-    bias?.requiresGrad ? sum(g, [0, 2, 3]) : null,
-  ], [input, weight]);
+  const saved = relu ? [input, weight, y] : [input, weight];
+  return record(
+    relu ? "conv2d+relu" : "conv2d",
+    inputs,
+    y,
+    (g, [xs, ws, ys]) => {
+      // relu'(y) is relu' of the pre-activation: y > 0 exactly where it was.
+      const gy = relu ? unaryBackward("relu", g, ys, ys) : g;
+      const grads = [
+        input.requiresGrad
+          ? Tensor.fromBuffer(conv2dBackwardInput(gy.buffer, ws.buffer, s), [
+            ...input.shape,
+          ])
+          : null,
+        weight.requiresGrad
+          ? Tensor.fromBuffer(conv2dBackwardWeight(xs.buffer, gy.buffer, s), [
+            ...weight.shape,
+          ])
+          : null,
+        bias?.requiresGrad ? sum(gy, [0, 2, 3]) : null,
+      ];
+      if (gy !== g) gy.dispose();
+      return grads;
+    },
+    saved,
+  );
 }

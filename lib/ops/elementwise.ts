@@ -311,6 +311,25 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
   );
 }
 
+/**
+ * The gradient of unary `op` for an output gradient `g`, given its input
+ * `x` and output `y` (what the op's node runs in backward). Fused ops whose
+ * last step is `op` use it for that step.
+ */
+export function unaryBackward(
+  op: UnaryOp,
+  g: Tensor,
+  x: Tensor,
+  y: Tensor,
+): Tensor {
+  const rule: UnaryRule = UNARY[op];
+  const backward = rule.backward;
+  if (!backward) {
+    throw new TypeError(`Cannot differentiate ${op}: it has no gradient`);
+  }
+  return map(backward, [g, x, y], g.shape, `${op} backward`);
+}
+
 function checkScalar(op: string, value: unknown): number {
   if (typeof value !== "number") {
     throw new TypeError(

@@ -7,11 +7,12 @@
  */
 import { record } from "../core/autograd.ts";
 import { matmul as gemm, type MatmulShape } from "../device/matmul.ts";
+import type { GemmEpilogue } from "../device/epilogue.ts";
 import { bindingLimit, copyBuffer } from "../device/recorder.ts";
 import { allocate } from "../device/buffer_pool.ts";
 import { Tensor } from "../tensor.ts";
 import { broadcastShapes, numelOf, showShape } from "../core/shape.ts";
-import { binary } from "./elementwise.ts";
+import { binary, unary, unaryBackward } from "./elementwise.ts";
 import { sum } from "./sum.ts";
 import { cat, expand, slice } from "./layout.ts";
 
@@ -21,8 +22,12 @@ function gemmTensor(
   s: MatmulShape,
   shape: number[],
   bias?: Tensor,
+  post: GemmEpilogue = {},
 ): Tensor {
-  return Tensor.fromBuffer(gemm(a.buffer, b.buffer, s, bias?.buffer), shape);
+  return Tensor.fromBuffer(
+    gemm(a.buffer, b.buffer, s, bias?.buffer, post),
+    shape,
+  );
 }
 
 /** Sums a [batch, ...] gradient over the batch when its operand was shared. */
@@ -137,6 +142,28 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** `input @ weight^T + bias`, weight [out, in] as PyTorch's; input [..., in]. */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  return affine(input, weight, bias, false);
+}
+
+/**
+ * `relu(linear(input, weight, bias))`, the ReLU in the GEMM's store (one
+ * pass and one gradient pass fewer). `nn.Sequential` uses it for a Linear
+ * followed by a ReLU.
+ */
+export function linearRelu(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor,
+): Tensor {
+  return affine(input, weight, bias, true);
+}
+
+function affine(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | undefined,
+  relu: boolean,
+): Tensor {
   if (weight.ndim !== 2) {
     throw new TypeError(
       `Cannot use a linear weight of shape ${
@@ -163,7 +190,8 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   const rows = input.numel / inFeatures;
   const outShape = [...input.shape.slice(0, -1), outFeatures];
   if (weight.numel * 4 > bindingLimit) {
-    return chunkedLinear(input, weight, bias, rows, outShape);
+    const y = chunkedLinear(input, weight, bias, rows, outShape);
+    return relu ? unary("relu", y) : y;
   }
   const y = gemmTensor(
     input,
@@ -171,9 +199,14 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
     { batch: 1, m: rows, n: outFeatures, k: inFeatures, transB: true },
     outShape,
     bias,
+    { relu },
   );
   const inputs = bias ? [input, weight, bias] : [input, weight];
-  return record("linear", inputs, y, (g, [xs, ws]) => {
+  const saved = relu ? [input, weight, y] : [input, weight];
+  const name = relu ? "linear+relu" : "linear";
+  return record(name, inputs, y, (dy, [xs, ws, ys]) => {
+    // relu'(y) is relu' of the pre-activation: y > 0 exactly where it was.
+    const g = relu ? unaryBackward("relu", dy, ys, ys) : dy;
     const gx = input.requiresGrad
       ? gemmTensor(
         g,
@@ -197,8 +230,9 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
       gb = sum(g2, 0);
       g2.dispose();
     }
+    if (g !== dy) g.dispose();
     return [gx, gw, gb];
-  }, [input, weight]);
+  }, saved);
 }
 
 /** Rows [start, start + count) of a row-major matrix, copied into a tensor of their own. */
