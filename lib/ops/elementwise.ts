@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { record } from "../core/autograd.ts";
+import { record, type VectorJacobian } from "../core/autograd.ts";
 import { elementwise } from "../device/elementwise.ts";
 import { Tensor } from "../tensor.ts";
 import { broadcastShapes } from "../core/shape.ts";
@@ -300,22 +300,11 @@ export function full(shape: readonly number[], value: number): Tensor {
 export function unary(op: UnaryOp, x: Tensor): Tensor {
   const rule: UnaryRule = UNARY[op];
   const y = map(rule.forward, [x], x.shape, op);
-  const backward = rule.backward;
-  if (!backward) return y;
-  return record(
-    op,
-    [x],
-    y,
-    (g, [xs, ys]) => [map(backward, [g, xs, ys], x.shape, `${op} backward`)],
-    [x, y],
-  );
+  const vjp: VectorJacobian = (g, [xs, ys]) => [unaryBackward(op, g, xs, ys)];
+  return rule.backward ? record(op, [x], y, vjp, [x, y]) : y;
 }
 
-/**
- * The gradient of unary `op` for an output gradient `g`, given its input
- * `x` and output `y` (what the op's node runs in backward). Fused ops whose
- * last step is `op` use it for that step.
- */
+/** The gradient of unary `op` for `g` given its input `x` and output `y`. */
 export function unaryBackward(
   op: UnaryOp,
   g: Tensor,
@@ -323,11 +312,8 @@ export function unaryBackward(
   y: Tensor,
 ): Tensor {
   const rule: UnaryRule = UNARY[op];
-  const backward = rule.backward;
-  if (!backward) {
-    throw new TypeError(`Cannot differentiate ${op}: it has no gradient`);
-  }
-  return map(backward, [g, x, y], g.shape, `${op} backward`);
+  if (!rule.backward) throw new TypeError(`Cannot differentiate ${op}`);
+  return map(rule.backward, [g, x, y], g.shape, `${op} backward`);
 }
 
 function checkScalar(op: string, value: unknown): number {
