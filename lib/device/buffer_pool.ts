@@ -44,9 +44,9 @@ export function allocate(bytes: number, label = "tensor"): GPUBuffer {
   // A buffer may exceed the binding limit (ops bind ranges of it), not the buffer limit.
   if (size > gpu.limits.maxBufferSize) {
     throw new RangeError(
-      `Cannot allocate ${
-        formatBytes(bytes)
-      } for ${label}: this adapter allows at most ` +
+      `Cannot allocate ${formatBytes(bytes)} for ${label} (a ${
+        formatBytes(size)
+      } buffer, its size class): this adapter allows at most ` +
         `${formatBytes(gpu.limits.maxBufferSize)} per buffer`,
     );
   }

@@ -53,9 +53,7 @@ export const UNARY = {
   log: { forward: "log(a)", backward: "a / b" },
   sqrt: { forward: "sqrt(a)", backward: "a * 0.5 / c" },
   abs: { forward: "abs(a)", backward: "a * sign(b)" },
-  // WGSL's max/min/clamp may drop a NaN (implementation-defined), and
-  // lavapipe folds a compare-and-select into max: an explicit a != a test
-  // keeps it, as PyTorch does, so a diverging run shows NaN.
+  // a != a keeps NaN (as PyTorch), which WGSL's max/min/clamp may drop.
   relu: {
     forward: "select(max(a, 0.0), a, a != a)",
     backward: "select(0.0, a, b > 0.0)",
@@ -98,13 +96,10 @@ interface BinaryRule {
   gradB?: Expr;
 }
 
-// pow uses spow (signed pow, defined in elementwise.wgsl) because WGSL's pow
-// is undefined below zero.
-/** `expr`, or NaN (a + b) where an operand is NaN: WGSL's max/min may drop it. */
-function nanOr(expr: string, a: string, b: string): string {
-  return `select(${expr}, ${a} + ${b}, ${a} != ${a} || ${b} != ${b})`;
-}
-
+// pow: spow (signed, elementwise.wgsl), as WGSL's pow is undefined below 0.
+/** `expr`, or NaN (a + b) where an operand is NaN (lavapipe's max drops it). */
+const nanOr = (expr: string, a: string, b: string) =>
+  `select(${expr}, ${a} + ${b}, ${a} != ${a} || ${b} != ${b})`;
 /** The binary ops. */
 export const BINARY = {
   add: {

@@ -69,6 +69,13 @@ function reduceLoss(
   perExample: Tensor,
   reduction: LossOptions["reduction"] = "mean",
 ): Tensor {
+  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
+    throw new TypeError(
+      `Cannot reduce a loss with reduction ${
+        JSON.stringify(reduction)
+      }: give "mean", "sum" or "none"`,
+    );
+  }
   if (reduction === "none") return perExample;
   return reduction === "sum" ? sum(perExample) : mean(perExample);
 }
