@@ -14,6 +14,7 @@ import type { Node } from "./autograd.ts";
 import { copyBuffer, readBuffer } from "../device/recorder.ts";
 import { Storage } from "./storage.ts";
 import { track } from "./scope.ts";
+import { reportDeferred } from "./deferred_checks.ts";
 import { formatHtml, formatText } from "./format.ts";
 import { DISPLAY } from "../display.ts";
 import { checkSameShape, normalizeDim, numelOf } from "./shape.ts";
@@ -112,6 +113,8 @@ export class Tensor {
   /** The values, row-major. */
   async data(): Promise<Float32Array> {
     const bytes = await readBuffer(this.buffer, this.numel * 4);
+    // GPU-side input checks of earlier ops report here, not per step.
+    await reportDeferred((t) => t.data());
     return new Float32Array(bytes);
   }
 
