@@ -115,6 +115,8 @@ export class Executor {
     this.#logger = options.logger;
     const args = [
       "run",
+      // gc() lets the tensor library reclaim unreachable GPU tensors.
+      "--v8-flags=--expose-gc",
       ...withInspectorAccess(options.permissions),
       ...(options.denoFlags ?? []),
       AGENT.pathname,

@@ -79,7 +79,13 @@ export async function save(
     throw error;
   }
   file.close();
-  await Deno.rename(temporary, path);
+  try {
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    // e.g. path is a directory: leave no temporary file behind.
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
@@ -211,28 +217,66 @@ export async function load(path: string): Promise<StateDict> {
   return state;
 }
 
-/** The `__metadata__` of a safetensors file (strings), or an empty object. */
+/**
+ * The `__metadata__` of a safetensors file (strings), or an empty object.
+ *
+ * @throws {CheckpointError} For a file too short, a header claim past the
+ * file's end (checked before allocating), or a header that is not JSON.
+ */
 export async function loadMetadata(
   path: string,
 ): Promise<Record<string, string>> {
+  const fail = (why: string) =>
+    new CheckpointError(`Cannot read metadata of ${path}: ${why}`);
   const file = await Deno.open(path);
   try {
+    const size = (await file.stat()).size;
     const prefix = new Uint8Array(8);
-    await file.read(prefix);
-    const length = Number(new DataView(prefix.buffer).getBigUint64(0, true));
-    const header = new Uint8Array(length);
-    let read = 0;
-    while (read < length) {
-      const n = await file.read(header.subarray(read));
-      if (n === null) {
-        throw new CheckpointError(
-          `Cannot read metadata of ${path}: the header is truncated`,
-        );
-      }
-      read += n;
+    if (size < 8 || !await readFull(file, prefix)) {
+      throw fail(
+        `the file has ${size} bytes, too few for a safetensors header`,
+      );
     }
-    return JSON.parse(new TextDecoder().decode(header)).__metadata__ ?? {};
+    const length = Number(new DataView(prefix.buffer).getBigUint64(0, true));
+    if (length > size - 8) {
+      throw fail(
+        `the header claims ${length} bytes but the file has ${
+          size - 8
+        } after the length (not a safetensors file, or truncated)`,
+      );
+    }
+    const header = new Uint8Array(length);
+    if (!await readFull(file, header)) throw fail("the header is truncated");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(
+        new TextDecoder("utf-8", { fatal: true }).decode(header),
+      );
+    } catch (error) {
+      throw fail(`the header is not valid JSON (${(error as Error).message})`);
+    }
+    if (
+      typeof parsed !== "object" || parsed === null || Array.isArray(parsed)
+    ) {
+      throw fail("the header is not an object");
+    }
+    return (parsed as { __metadata__?: Record<string, string> })
+      .__metadata__ ?? {};
   } finally {
     file.close();
   }
+}
+
+/** Fills `buffer` from `file`; false at an early end of file. */
+async function readFull(
+  file: Deno.FsFile,
+  buffer: Uint8Array,
+): Promise<boolean> {
+  let read = 0;
+  while (read < buffer.length) {
+    const n = await file.read(buffer.subarray(read));
+    if (n === null) return false;
+    read += n;
+  }
+  return true;
 }

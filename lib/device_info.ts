@@ -12,6 +12,7 @@ import {
   type MemoryInfo,
   memoryInfo,
 } from "./device/buffer_pool.ts";
+export { memoryBudget, setMemoryBudget } from "./device/memory_budget.ts";
 import { flush as submit, synchronize as wait } from "./device/recorder.ts";
 import { releaseStagingTextures } from "./device/matmul.ts";
 

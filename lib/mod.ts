@@ -97,6 +97,8 @@ export {
   emptyPool,
   flush,
   memory,
+  memoryBudget,
+  setMemoryBudget,
   synchronize,
 } from "./device_info.ts";
 export {

@@ -14,20 +14,51 @@ import type { Node } from "./autograd.ts";
 import { copyBuffer, readBuffer } from "../device/recorder.ts";
 import { Storage } from "./storage.ts";
 import { track } from "./scope.ts";
+import { reportDeferred } from "./deferred_checks.ts";
+import { setReclaimer } from "../device/memory_budget.ts";
 import { formatHtml, formatText } from "./format.ts";
 import { DISPLAY } from "../display.ts";
 import { checkSameShape, normalizeDim, numelOf } from "./shape.ts";
 import type { TensorLike } from "./types.ts";
 
-// Tensors dropped without dispose() give their data back when collected.
-const collected = new FinalizationRegistry<Storage>((storage) =>
-  storage.release()
-);
+// Tensors dropped without dispose() give their data back when collected:
+// through the registry (a task, some time later), or at once when the
+// allocator crosses its budget and calls reclaim() (gc() where exposed, then
+// a sweep of weak references). `released` makes the two paths exclusive.
+interface Hold {
+  ref: WeakRef<Tensor>;
+  storage: Storage;
+  released: boolean;
+}
+const holds = new Set<Hold>();
+const collected = new FinalizationRegistry<Hold>((hold) => {
+  holds.delete(hold);
+  if (!hold.released) {
+    hold.released = true;
+    hold.storage.release();
+  }
+});
+
+/** Frees the storage of every tensor JavaScript has collected; runs gc() when exposed. */
+function reclaim(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  for (const hold of holds) {
+    if (hold.ref.deref() === undefined) {
+      holds.delete(hold);
+      if (!hold.released) {
+        hold.released = true;
+        hold.storage.release();
+      }
+    }
+  }
+}
+setReclaimer(reclaim);
 
 /** A float32 tensor on the GPU. */
 export class Tensor {
   #storage: Storage;
   #disposed = false;
+  #hold: Hold;
   /** Sizes of the dimensions, outermost first. */
   readonly shape: readonly number[];
   /** Whether gradients flow to (a leaf) or through (a result) this tensor. */
@@ -41,7 +72,9 @@ export class Tensor {
   constructor(storage: Storage, shape: readonly number[]) {
     this.#storage = storage;
     this.shape = Object.freeze([...shape]);
-    collected.register(this, storage, this);
+    this.#hold = { ref: new WeakRef(this), storage, released: false };
+    holds.add(this.#hold);
+    collected.register(this, this.#hold, this);
     track(this);
   }
 
@@ -92,6 +125,8 @@ export class Tensor {
     if (this.#disposed) return;
     this.#disposed = true;
     collected.unregister(this);
+    holds.delete(this.#hold);
+    this.#hold.released = true;
     this.#storage.release();
   }
 
@@ -112,6 +147,8 @@ export class Tensor {
   /** The values, row-major. */
   async data(): Promise<Float32Array> {
     const bytes = await readBuffer(this.buffer, this.numel * 4);
+    // GPU-side input checks of earlier ops report here, not per step.
+    await reportDeferred((t) => t.data());
     return new Float32Array(bytes);
   }
 

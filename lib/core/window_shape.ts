@@ -105,6 +105,11 @@ export function conv2dShape(
         } (${perGroup} per group x ${groups} groups)`,
     );
   }
+  if (kernelHeight < 1 || kernelWidth < 1) {
+    throw new RangeError(
+      `Cannot conv2d with a ${kernelHeight}x${kernelWidth} kernel: each side must be 1 or more`,
+    );
+  }
   const stride = pair(options.stride ?? 1, "stride", op);
   const dilation = pair(options.dilation ?? 1, "dilation", op);
   const [padHeight, padWidth] = conv2dPadding(options.padding, stride, [
@@ -187,6 +192,16 @@ export function pool2dShape(
   const kernel = pair(kernelSize, "kernelSize", op);
   const stride = pair(options.stride ?? kernel, "stride", op);
   const padding = pair(options.padding ?? 0, "padding", op);
+  if ([...kernel, ...stride].some((v) => v < 1)) {
+    throw new RangeError(
+      `Cannot ${op} with kernel [${kernel}] and stride [${stride}]: each must be 1 or more`,
+    );
+  }
+  if (padding.some((v) => v < 0)) {
+    throw new RangeError(
+      `Cannot ${op} with padding [${padding}]: it must be 0 or more`,
+    );
+  }
   if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
     throw new RangeError(
       `Cannot ${op} with padding [${padding}]: at most half the kernel [${kernel}]`,

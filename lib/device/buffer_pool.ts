@@ -5,6 +5,11 @@
  * @module
  */
 import { gpu, OutOfMemoryError, throwPendingGpuError } from "./webgpu.ts";
+import { flush } from "./recorder.ts";
+import { reclaimIfOverBudget } from "./memory_budget.ts";
+
+/** After a reclaim, the pool is trimmed when it holds this much more than is in use. */
+const TRIM_SLACK = 64 * 2 ** 20;
 
 const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC |
   GPUBufferUsage.COPY_DST;
@@ -44,13 +49,18 @@ export function allocate(bytes: number, label = "tensor"): GPUBuffer {
   // A buffer may exceed the binding limit (ops bind ranges of it), not the buffer limit.
   if (size > gpu.limits.maxBufferSize) {
     throw new RangeError(
-      `Cannot allocate ${
-        formatBytes(bytes)
-      } for ${label}: this adapter allows at most ` +
+      `Cannot allocate ${formatBytes(bytes)} for ${label} (a ${
+        formatBytes(size)
+      } buffer, its size class): this adapter allows at most ` +
         `${formatBytes(gpu.limits.maxBufferSize)} per buffer`,
     );
   }
   let buffer = free.get(size)?.pop();
+  if (!buffer && reclaimIfOverBudget(bytesInUse, size, () => bytesInUse)) {
+    // Unreachable tensors went back to the pool: reuse before growing.
+    if (bytesPooled > bytesInUse + TRIM_SLACK) trimPool(bytesInUse);
+    buffer = free.get(size)?.pop();
+  }
   if (buffer) {
     bytesPooled -= size;
     buffersPooled--;
@@ -62,7 +72,10 @@ export function allocate(bytes: number, label = "tensor"): GPUBuffer {
       throw new OutOfMemoryError(
         `Out of GPU memory: asked for ${formatBytes(size)} with ${
           formatBytes(bytesInUse)
-        } in use (${error})`,
+        } in use by tensors and ${
+          formatBytes(bytesPooled)
+        } pooled (${error}). ` +
+          "Free tensors you no longer need: wrap a step in tidy(), or call dispose()",
       );
     }
   }
@@ -83,8 +96,31 @@ export function release(buffer: GPUBuffer): void {
   buffersPooled++;
 }
 
+/**
+ * Destroys pooled buffers, largest first, until the pool holds at most
+ * `keep` bytes: it gives memory back once it holds far more than the
+ * working set. Recorded commands may still read a pooled buffer, so they
+ * are submitted first.
+ */
+export function trimPool(keep = 0): void {
+  if (bytesPooled <= keep) return;
+  flush();
+  const sizes = [...free.keys()].sort((a, b) => b - a);
+  for (const size of sizes) {
+    const list = free.get(size)!;
+    while (list.length && bytesPooled > keep) {
+      list.pop()!.destroy();
+      bytesPooled -= size;
+      buffersPooled--;
+    }
+    if (!list.length) free.delete(size);
+    if (bytesPooled <= keep) return;
+  }
+}
+
 /** Destroys every pooled buffer (live tensors keep theirs). */
 export function emptyCache(): void {
+  flush();
   for (const list of free.values()) for (const buffer of list) buffer.destroy();
   free.clear();
   bytesPooled = 0;

@@ -93,6 +93,11 @@ export class Conv2d extends Module {
       outChannels,
     );
     this.kernelSize = pair(kernelSize, "kernelSize", "make Conv2d");
+    if (this.kernelSize.some((k) => k < 1)) {
+      throw new RangeError(
+        `Cannot make Conv2d with kernelSize [${this.kernelSize}]: each side must be 1 or more`,
+      );
+    }
     const { bias = true, ...convOptions } = options;
     this.#options = convOptions;
     const shape = [outChannels, inChannels / groups, ...this.kernelSize];

@@ -174,9 +174,26 @@ export abstract class Module {
         }`,
       );
     }
+    // Everything is checked before anything is written, so an error leaves
+    // the module as it was.
     for (const [key, target] of Object.entries(own)) {
-      const source = state[key];
-      if (source && source.shape.join() !== target.shape.join()) {
+      const source: unknown = state[key];
+      if (source === undefined) continue;
+      if (!(source instanceof Tensor)) {
+        throw new TypeError(
+          `Cannot load state dict: ${key} is ${
+            source === null ? "null" : typeof source
+          }, not a Tensor`,
+        );
+      }
+      if (source.disposed || target.disposed) {
+        throw new Error(
+          `Cannot load state dict: ${key} is a disposed tensor ${
+            source.disposed ? "in the state dict" : "in the model"
+          }`,
+        );
+      }
+      if (source.shape.join() !== target.shape.join()) {
         throw new TypeError(
           `Cannot load state dict: ${key} has shape ${
             showShape(source.shape)

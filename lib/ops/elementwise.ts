@@ -53,7 +53,11 @@ export const UNARY = {
   log: { forward: "log(a)", backward: "a / b" },
   sqrt: { forward: "sqrt(a)", backward: "a * 0.5 / c" },
   abs: { forward: "abs(a)", backward: "a * sign(b)" },
-  relu: { forward: "max(a, 0.0)", backward: "select(0.0, a, b > 0.0)" },
+  // a != a keeps NaN (as PyTorch), which WGSL's max/min/clamp may drop.
+  relu: {
+    forward: "select(max(a, 0.0), a, a != a)",
+    backward: "select(0.0, a, b > 0.0)",
+  },
   sigmoid: { forward: "1.0 / (1.0 + exp(-a))", backward: "a * c * (1.0 - c)" },
   // tanh via exp overflows to NaN on some drivers beyond |x| ~ 44: clamp first.
   tanh: {
@@ -92,8 +96,10 @@ interface BinaryRule {
   gradB?: Expr;
 }
 
-// pow uses spow (signed pow, defined in elementwise.wgsl) because WGSL's pow
-// is undefined below zero.
+// pow: spow (signed, elementwise.wgsl), as WGSL's pow is undefined below 0.
+/** `expr`, or NaN (a + b) where an operand is NaN (lavapipe's max drops it). */
+const nanOr = (expr: string, a: string, b: string) =>
+  `select(${expr}, ${a} + ${b}, ${a} != ${a} || ${b} != ${b})`;
 /** The binary ops. */
 export const BINARY = {
   add: {
@@ -125,14 +131,14 @@ export const BINARY = {
   },
   // Ties split the gradient in half, as PyTorch's maximum/minimum do.
   maximum: {
-    forward: (a, b) => `max(${a}, ${b})`,
+    forward: (a, b) => nanOr(`max(${a}, ${b})`, a, b),
     gradA: (a, b, g) =>
       `${g} * select(select(0.0, 0.5, ${a} == ${b}), 1.0, ${a} > ${b})`,
     gradB: (a, b, g) =>
       `${g} * select(select(0.0, 0.5, ${a} == ${b}), 1.0, ${b} > ${a})`,
   },
   minimum: {
-    forward: (a, b) => `min(${a}, ${b})`,
+    forward: (a, b) => nanOr(`min(${a}, ${b})`, a, b),
     gradA: (a, b, g) =>
       `${g} * select(select(0.0, 0.5, ${a} == ${b}), 1.0, ${a} < ${b})`,
     gradB: (a, b, g) =>
@@ -174,7 +180,7 @@ export const FUSED = {
   /** a scaled by s1 where the draw b is at least p = s0, else 0 (dropout and its gradient). */
   dropout: fusedRule("select(0.0, a * s1, b >= s0)", 2, 2),
   /** Limits a to [s0, s1] (clamp). */
-  clamp: fusedRule("clamp(a, s0, s1)", 1, 2),
+  clamp: fusedRule("select(clamp(a, s0, s1), a, a != a)", 1, 2),
   /** The gradient a where x = b was inside [s0, s1] (clamp backward). */
   clampBackward: fusedRule("select(0.0, a, b >= s0 && b <= s1)", 2, 2),
   /** b where the condition a is nonzero, else c (where). */

@@ -6,6 +6,8 @@
  * @module
  */
 import { tidy } from "../core/scope.ts";
+import { noGrad } from "../core/autograd.ts";
+import { deferCheck } from "../core/deferred_checks.ts";
 import { Tensor } from "../tensor.ts";
 import { showShape } from "../core/shape.ts";
 import { binary, fused, unary } from "./elementwise.ts";
@@ -32,6 +34,7 @@ function targetTensor(
         }: need [${batch}] class indices`,
       );
     }
+    checkOnGpu(target, classes, op);
     return target;
   }
   if (target.length !== batch) {
@@ -49,6 +52,32 @@ function targetTensor(
     }
   }
   return tensorFromData(Float32Array.from(target), [batch]);
+}
+
+/**
+ * Counts labels outside [0, classes) (or NaN) on the GPU; the count is
+ * reported at the next readback, so a train() step pays no readback.
+ */
+function checkOnGpu(target: Tensor, classes: number, op: string): void {
+  const bad = noGrad(() =>
+    tidy(() =>
+      sum(
+        binary(
+          "add",
+          binary("add", binary("lt", target, 0), binary("ge", target, classes)),
+          binary("ne", target, target),
+        ),
+      )
+    )
+  );
+  deferCheck(
+    op,
+    bad,
+    (n) =>
+      `Cannot ${op} with target classes outside 0 to ${
+        classes - 1
+      }: ${n} labels of a Tensor target were out of range (checked on the GPU, reported at this readback)`,
+  );
 }
 
 /** A [N, C] one-hot matrix of class indices (an all-zero row for an out-of-range index). */
@@ -69,6 +98,13 @@ function reduceLoss(
   perExample: Tensor,
   reduction: LossOptions["reduction"] = "mean",
 ): Tensor {
+  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
+    throw new TypeError(
+      `Cannot reduce a loss with reduction ${
+        JSON.stringify(reduction)
+      }: give "mean", "sum" or "none"`,
+    );
+  }
   if (reduction === "none") return perExample;
   return reduction === "sum" ? sum(perExample) : mean(perExample);
 }

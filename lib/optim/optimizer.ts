@@ -49,6 +49,15 @@ export abstract class Optimizer<O extends OptimizerOptions> {
       );
     }
     for (const group of this.paramGroups) this.validate(group.options);
+    const seen = new Set<Tensor>();
+    all.forEach((p, i) => {
+      if (seen.has(p)) {
+        throw new TypeError(
+          `${this.constructor.name} got parameter ${i} of shape [${p.shape}] twice: give each parameter once`,
+        );
+      }
+      seen.add(p);
+    });
     // A frozen leaf (requiresGrad = false) is accepted, as PyTorch's
     // optimizers accept it, and skipped by step().
     all.forEach((p, i) => {
@@ -62,9 +71,10 @@ export abstract class Optimizer<O extends OptimizerOptions> {
 
   /** Checks a group's options; subclasses add their own checks. */
   protected validate(options: Required<O>): void {
-    if (!((options.lr as number) >= 0)) {
+    const lr = options.lr as number;
+    if (!(lr >= 0 && lr < Infinity)) {
       throw new RangeError(
-        `${this.constructor.name} got learning rate ${options.lr}: it must be 0 or more`,
+        `${this.constructor.name} got learning rate ${lr}: it must be a finite number, 0 or more`,
       );
     }
   }
@@ -76,6 +86,9 @@ export abstract class Optimizer<O extends OptimizerOptions> {
 
   /** Sets every group's learning rate. */
   set lr(value: number) {
+    for (const group of this.paramGroups) {
+      this.validate({ ...group.options, lr: value });
+    }
     for (const group of this.paramGroups) group.options.lr = value;
   }
 
@@ -91,6 +104,8 @@ export abstract class Optimizer<O extends OptimizerOptions> {
 
   /** Updates every parameter that has a gradient and is not frozen. */
   step(): void {
+    // A scheduler or the caller may have written group.options directly.
+    for (const group of this.paramGroups) this.validate(group.options);
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (!p.grad || !p.requiresGrad) continue;

@@ -52,14 +52,19 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected override validate(o: Required<SGDOptions>): void {
     super.validate(o);
-    if (o.momentum < 0) {
+    if (!(o.momentum >= 0)) {
       throw new RangeError(
         `SGD got momentum ${o.momentum}: it must be 0 or more`,
       );
     }
-    if (o.weightDecay < 0) {
+    if (!(o.weightDecay >= 0)) {
       throw new RangeError(
         `SGD got weightDecay ${o.weightDecay}: it must be 0 or more`,
+      );
+    }
+    if (!(o.dampening >= 0 && o.dampening <= 1)) {
+      throw new RangeError(
+        `SGD got dampening ${o.dampening}: it must be in [0, 1]`,
       );
     }
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {

@@ -1,0 +1,31 @@
+// NaN must survive relu, maximum/minimum and clamp, as in PyTorch: a
+// diverging run shows NaN, not zeros (WGSL's max/min/clamp may drop it).
+import assert from "node:assert/strict";
+import * as lib from "../../../lib/mod.ts";
+
+Deno.test("relu, maximum, minimum and clamp keep NaN", async () => {
+  const x = lib.tensor([NaN, -1, 2]);
+  assert.ok(Number.isNaN((await lib.relu(x).toArray() as number[])[0]));
+  const max = await lib.maximum(x, lib.zeros([3])).toArray() as number[];
+  assert.ok(Number.isNaN(max[0]));
+  assert.deepEqual(max.slice(1), [0, 2]);
+  const maxOther = await lib.maximum(lib.zeros([3]), x).toArray() as number[];
+  assert.ok(Number.isNaN(maxOther[0]));
+  const min = await lib.minimum(x, lib.zeros([3])).toArray() as number[];
+  assert.ok(Number.isNaN(min[0]));
+  assert.deepEqual(min.slice(1), [-1, 0]);
+  const clamped = await lib.clamp(x, 0, 1).toArray() as number[];
+  assert.ok(Number.isNaN(clamped[0]));
+  assert.deepEqual(clamped.slice(1), [0, 1]);
+  assert.deepEqual(
+    await lib.relu(x).toArray().then((v) => (v as number[]).slice(1)),
+    [0, 2],
+  );
+});
+
+Deno.test("the gradients of relu and clamp at NaN stay finite elsewhere", async () => {
+  const x = lib.tensor([NaN, -1, 0.5], { requiresGrad: true });
+  lib.relu(x).add(lib.clamp(x, 0, 1)).sum().backward();
+  const g = await x.grad!.toArray() as number[];
+  assert.deepEqual(g.slice(1), [0, 2]);
+});
