@@ -322,7 +322,8 @@ export function unaryBackward(
   return map(rule.backward, [g, x, y], g.shape, `${op} backward`);
 }
 
-function checkScalar(op: string, value: unknown): number {
+/** `value` when it is a number, else a TypeError naming `op`. */
+export function checkScalar(op: string, value: unknown): number {
   if (typeof value !== "number") {
     throw new TypeError(
       `Cannot ${op} a tensor and ${typeof value}: give a Tensor or a number`,
@@ -360,46 +361,4 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor | Scalar): Tensor {
     };
     return [grad(gradA, a), grad(gradB, b)];
   }, needsOperands ? [a, b] : []);
-}
-
-/** Limits values to [min, max]; the gradient passes where the value was inside. */
-export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
-  const lo = Math.max(min, -3.4028234663852886e38);
-  const hi = Math.min(max, 3.4028234663852886e38);
-  if (lo > hi) {
-    throw new RangeError(`Cannot clamp to [${min}, ${max}]: min is above max`);
-  }
-  const y = fused("clamp", [x], x.shape, [lo, hi]);
-  return record("clamp", [x], y, (g, [xs]) => [
-    fused("clampBackward", [g, xs], x.shape, [lo, hi], "clamp backward"),
-  ], [x]);
-}
-
-/** `condition != 0 ? a : b`, broadcasting all three. */
-export function where(
-  condition: Tensor,
-  a: Tensor | Scalar,
-  b: Tensor | Scalar,
-): Tensor {
-  const ta = a instanceof Tensor ? a : full([], checkScalar("where", a));
-  const tb = b instanceof Tensor ? b : full([], checkScalar("where", b));
-  const shape = broadcastShapes(
-    "where",
-    broadcastShapes("where", condition.shape, ta.shape),
-    tb.shape,
-  );
-  const y = fused("where", [condition, ta, tb], shape);
-  const result = record("where", [ta, tb], y, (g, [cs]) => {
-    const pick = (op: FusedOp, target: Tensor) =>
-      target.requiresGrad
-        ? collapseTo(
-          fused(op, [g, cs], shape, [], "where backward"),
-          target.shape,
-        )
-        : null;
-    return [pick("whereBackwardTrue", ta), pick("whereBackwardFalse", tb)];
-  }, [condition]);
-  if (!(a instanceof Tensor)) ta.dispose();
-  if (!(b instanceof Tensor)) tb.dispose();
-  return result;
 }

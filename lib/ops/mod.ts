@@ -19,7 +19,7 @@ import type { Tensor } from "../tensor.ts";
 import type { Scalar } from "../core/types.ts";
 import { binary, unary } from "./elementwise.ts";
 
-export { clamp, where } from "./elementwise.ts";
+export { clamp, where } from "./select.ts";
 export {
   arange,
   type CreationOptions,
