@@ -34,6 +34,30 @@ let afterSubmit: (() => void)[] = [];
 /** The most bytes one binding may span. */
 export const bindingLimit: number = gpu.limits.maxStorageBufferBindingSize;
 
+/**
+ * Throws when a float32 tensor of `shape` is larger than one binding, so an
+ * op that binds its operands whole fails before dispatch, with its own name,
+ * rather than at a later readback with WebGPU's validation message.
+ *
+ * @param op the op, as its error names it ("matmul")
+ * @param what the operand ("the first operand", "the output")
+ * @throws {RangeError} naming the op, the operand, its size and the limit
+ */
+export function checkBindable(
+  op: string,
+  what: string,
+  shape: readonly number[],
+): void {
+  const bytes = shape.reduce((n, d) => n * d, 4);
+  if (bytes <= bindingLimit) return;
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  throw new RangeError(
+    `Cannot ${op}: ${what} [${shape.join(", ")}] takes ${mib(bytes)}, ` +
+      `more than the ${mib(bindingLimit)} one binding holds on this adapter; ` +
+      `split the work into smaller tensors`,
+  );
+}
+
 /** What one dispatch binds and runs. */
 export interface Dispatch {
   /** Names the op in error messages and GPU labels. */

@@ -12,6 +12,7 @@ import {
   conv2dForward,
 } from "../device/conv2d.ts";
 import { Tensor } from "../tensor.ts";
+import { checkBindable } from "../device/recorder.ts";
 import { showShape } from "../core/shape.ts";
 import { type Conv2dOptions, conv2dShape } from "../core/window_shape.ts";
 import { sum } from "./sum.ts";
@@ -59,6 +60,14 @@ function convolve(
       }: need [${s.outChannels}]`,
     );
   }
+  checkBindable("conv2d", "the input", input.shape);
+  checkBindable("conv2d", "the weight", weight.shape);
+  checkBindable("conv2d", "the output", [
+    s.batch,
+    s.outChannels,
+    s.outHeight,
+    s.outWidth,
+  ]);
   const y = Tensor.fromBuffer(
     conv2dForward(input.buffer, weight.buffer, bias?.buffer, s, { relu }),
     [s.batch, s.outChannels, s.outHeight, s.outWidth],

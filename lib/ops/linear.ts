@@ -8,7 +8,7 @@
 import { record } from "../core/autograd.ts";
 import { matmul as gemm, type MatmulShape } from "../device/matmul.ts";
 import type { GemmEpilogue } from "../device/epilogue.ts";
-import { bindingLimit, copyBuffer } from "../device/recorder.ts";
+import { bindingLimit, checkBindable, copyBuffer } from "../device/recorder.ts";
 import { allocate } from "../device/buffer_pool.ts";
 import { Tensor } from "../tensor.ts";
 import { broadcastShapes, numelOf, showShape } from "../core/shape.ts";
@@ -24,6 +24,9 @@ function gemmTensor(
   bias?: Tensor,
   post: GemmEpilogue = {},
 ): Tensor {
+  checkBindable("matmul", "the first operand", a.shape);
+  checkBindable("matmul", "the second operand", b.shape);
+  checkBindable("matmul", "the product", shape);
   return Tensor.fromBuffer(
     gemm(a.buffer, b.buffer, s, bias?.buffer, post),
     shape,
