@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { convertIndexedToRgb, decode as decodePng } from "fast-png";
-import jpeg from "jpeg-js";
+import { convertIndexedToRgb, decode as decodePng } from "npm:fast-png@8.0.0";
+import jpeg from "npm:jpeg-js@0.4.4";
 import {
   checkIndex,
   type Dataset,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { encode as encodePng } from "fast-png";
+import { encode as encodePng } from "npm:fast-png@8.0.0";
 import type { Tensor } from "../tensor.ts";
 import { DISPLAY, type MimeBundle } from "../display.ts";
 
