@@ -13,7 +13,9 @@
  *
  * @module
  */
+// deno-lint-ignore no-import-prefix -- pinned npm: specifiers keep lib/ importable from any folder (docs/architecture.md)
 import { convertIndexedToRgb, decode as decodePng } from "npm:fast-png@8.0.0";
+// deno-lint-ignore no-import-prefix -- pinned npm: specifiers keep lib/ importable from any folder (docs/architecture.md)
 import jpeg from "npm:jpeg-js@0.4.4";
 import {
   checkIndex,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+// deno-lint-ignore no-import-prefix -- pinned npm: specifiers keep lib/ importable from any folder (docs/architecture.md)
 import { encode as encodePng } from "npm:fast-png@8.0.0";
 import type { Tensor } from "../tensor.ts";
 import { DISPLAY, type MimeBundle } from "../display.ts";
