@@ -113,9 +113,9 @@ export async function startJupyter(
   const log = () => output.slice(-4000);
   const stop = async () => {
     try {
-      const kernels = await fetch(`${base}/api/kernels`).then((r) => r.json())
+      const listed = await fetch(`${base}/api/kernels`).then((r) => r.json())
         .catch(() => []);
-      for (const kernel of kernels) {
+      for (const kernel of Array.isArray(listed) ? listed : []) {
         await fetch(`${base}/api/kernels/${kernel.id}`, { method: "DELETE" })
           .then((r) => r.body?.cancel()).catch(() => {});
       }
