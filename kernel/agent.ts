@@ -430,10 +430,12 @@ async function evaluate(
       }
       return { type: "done", id: command.id, status: "error", ...content };
     }
-    if (response.result.type === "undefined") {
+    const value = await liveValue(response.result);
+    // No execute_result for undefined, as ipykernel for None; REPL mode also
+    // hands back a trailing promise (display(), an async call) resolved to it.
+    if (value === undefined) {
       return { type: "done", id: command.id, status: "ok", result: null };
     }
-    const value = await liveValue(response.result);
     return {
       type: "done",
       id: command.id,
