@@ -9,6 +9,7 @@ import type { Evaluation } from "./executor.ts";
 import type { Handler } from "./handlers.ts";
 import type { Kernel } from "./kernel.ts";
 import type { Message } from "./wire.ts";
+import { runMagic } from "./magics.ts";
 
 let sequence = 0;
 
@@ -25,6 +26,8 @@ export async function runCode(
   code: string,
   name: string,
 ): Promise<Evaluation> {
+  const magic = await runMagic(code, name, (c, n) => runCode(kernel, c, n));
+  if (magic) return magic;
   const id = `cell${++sequence}`;
   const cell = await kernel.transpile(code);
   if (!cell.ok) {
