@@ -10,6 +10,7 @@ import type { Handler } from "./handlers.ts";
 import type { Kernel } from "./kernel.ts";
 import type { Message } from "./wire.ts";
 import { runMagic } from "./magics.ts";
+import { pagerPayload } from "./pager.ts";
 
 let sequence = 0;
 
@@ -88,7 +89,8 @@ export const execute: Handler = async (kernel, request, channel) => {
   }
 
   const name = storeHistory ? `In[${count}]` : "In[ ]";
-  const evaluation = code.trim() === ""
+  const page = await pagerPayload(kernel, code); // `name?`: nothing runs
+  const evaluation = code.trim() === "" || page
     ? null
     : await runCode(kernel, code, name);
 
@@ -125,7 +127,7 @@ export const execute: Handler = async (kernel, request, channel) => {
     status: "ok",
     execution_count: count,
     user_expressions: userExpressions,
-    payload: [],
+    payload: page ?? [],
   });
 };
 
