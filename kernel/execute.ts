@@ -11,6 +11,7 @@ import type { Kernel } from "./kernel.ts";
 import type { Message } from "./wire.ts";
 import { runMagic } from "./magics.ts";
 import { pagerPayload } from "./pager.ts";
+import { withImportHint } from "./import_hint.ts";
 
 let sequence = 0;
 
@@ -49,14 +50,16 @@ export async function runCode(
       ],
     };
   }
-  return await kernel.evaluate({
-    op: "eval",
-    id,
-    code: cell.code,
-    map: cell.map,
-    url: `deno-webgpu-cell:${id}`,
-    name,
-  });
+  return withImportHint(
+    await kernel.evaluate({
+      op: "eval",
+      id,
+      code: cell.code,
+      map: cell.map,
+      url: `deno-webgpu-cell:${id}`,
+      name,
+    }),
+  );
 }
 
 /** The execute_request handler. */
