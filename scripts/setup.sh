@@ -18,7 +18,9 @@ APT_PACKAGES=(
 VULKAN_PACKAGES=(mesa-vulkan-drivers libvulkan1)
 # PyPI packages of the project's .venv (git-ignored): JupyterLab 4 and
 # Notebook 7 for the browser checks, plotly for its Lab renderer extension,
-# Kernel Gateway for the remote-kernel check, jupyter_kernel_test.
+# Kernel Gateway for the remote-kernel check, jupyter_kernel_test. Their
+# dependencies are pinned by scripts/venv_constraints.txt (pip freeze of a
+# working venv; regenerate it after changing this list).
 BROWSER_PIP_PACKAGES=(
   jupyterlab==4.6.6 notebook==7.6.5 plotly==7.1.0
   jupyter_kernel_gateway==3.0.1 jupyter_kernel_test==0.7.0
@@ -64,13 +66,16 @@ install_deno() {
 # they are there already (pip's own check is slow, so a stamp records the list).
 venv_install() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.browser-packages"
-  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "${BROWSER_PIP_PACKAGES[*]}" ] && return 0
+  local constraints="$ROOT/scripts/venv_constraints.txt" want
+  want="${BROWSER_PIP_PACKAGES[*]} $(sha256sum "$constraints" | cut -c1-16)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
   apt_install python3-venv
   [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
   log "installing into .venv: ${BROWSER_PIP_PACKAGES[*]}"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "${BROWSER_PIP_PACKAGES[@]}" 2>&1 | grep -v "is ignored" >&2 || true
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -c "$constraints" \
+    "${BROWSER_PIP_PACKAGES[@]}"
   "$venv/bin/python" -c "import jupyterlab, notebook, plotly, kernel_gateway, jupyter_kernel_test"
-  echo "${BROWSER_PIP_PACKAGES[*]}" >"$stamp"
+  echo "$want" >"$stamp"
 }
 
 has_webgpu_adapter() {
