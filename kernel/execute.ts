@@ -5,12 +5,16 @@
  * request is published before the kernel goes idle.
  */
 import type { ErrorContent } from "./agent_protocol.ts";
+import type { Evaluation } from "./agent_protocol.ts";
 import type { ExecuteContext, Handler } from "./handler_context.ts";
+import { withImportHint } from "./import_hint.ts";
+import { runMagic } from "./magics.ts";
+import { type PagerContext, pagerPayload } from "./pager.ts";
 import type { Message } from "./wire.ts";
 
 /** The execute_request handler. */
 export const execute: Handler = (context, request, channel) =>
-  executeRequest(context, request, channel);
+  executeRequest(context, request, channel, context);
 
 /**
  * Runs one execute_request against an ExecuteContext.
@@ -18,11 +22,13 @@ export const execute: Handler = (context, request, channel) =>
  * @param kernel what the handler may use
  * @param request the execute_request
  * @param channel where it came from
+ * @param pager answers `name?` cells with a pager payload; without it they run as code
  */
 export async function executeRequest(
   kernel: ExecuteContext,
   request: Message,
   channel: Parameters<Handler>[2],
+  pager?: PagerContext,
 ): Promise<void> {
   const content = request.content;
   const code = typeof content.code === "string" ? content.code : "";
@@ -49,7 +55,11 @@ export async function executeRequest(
   }
 
   const name = storeHistory ? `In[${count}]` : "In[ ]";
-  const evaluation = code.trim() === "" ? null : await kernel.run(code, name);
+  // `name?`: nothing runs, the reply carries the page.
+  const page = pager ? await pagerPayload(pager, code) : null;
+  const evaluation = code.trim() === "" || page
+    ? null
+    : await runCell(kernel, code, name);
 
   if (evaluation?.status === "error") {
     const error: ErrorContent = {
@@ -84,8 +94,26 @@ export async function executeRequest(
     status: "ok",
     execution_count: count,
     user_expressions: userExpressions,
-    payload: [],
+    payload: page ?? [],
   });
+}
+
+/**
+ * Runs a cell: a `%` magic, or code whose failed import of lib/mod.ts gets a hint.
+ *
+ * @param kernel what runs code
+ * @param code the cell
+ * @param name how tracebacks call it
+ * @returns the evaluation
+ */
+async function runCell(
+  kernel: ExecuteContext,
+  code: string,
+  name: string,
+): Promise<Evaluation> {
+  const magic = await runMagic(code, name, (c, n) => runCell(kernel, c, n));
+  if (magic) return magic;
+  return withImportHint(await kernel.run(code, name));
 }
 
 async function evaluateUserExpressions(

@@ -2,12 +2,19 @@
  * Installs (or removes) the kernelspec "deno-webgpu", so Jupyter lists
  * "Deno WebGPU (TypeScript)" among its kernels:
  *
- *   deno task kernel:install [--prefix DIR] [--name NAME] [--permissions "FLAGS"] [--log FILE]
- *   deno task kernel:install --uninstall [--prefix DIR] [--name NAME]
+ *   deno task kernel:install [--prefix DIR | --sys-prefix] [--name NAME]
+ *       [--permissions "FLAGS"] [--log FILE] [--env KEY=VALUE ...]
+ *   deno task kernel:install --uninstall [--prefix DIR | --sys-prefix] [--name NAME]
  *
  * Without --prefix the spec goes to the user's Jupyter data folder
  * ($JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter);
- * with it, to DIR/share/jupyter (what `jupyter kernelspec install --prefix` does).
+ * with it, to DIR/share/jupyter (what `jupyter kernelspec install --prefix` does);
+ * --sys-prefix means the active virtual environment ($VIRTUAL_ENV, else
+ * $CONDA_PREFIX), as ipykernel's flag of that name. --env (repeatable) puts
+ * environment variables into the spec, e.g. --env ALEXNET_SIZE=small for a
+ * class's shared server. Relative paths are read from the folder the task was
+ * started in (`deno task` runs in the project root, and says where in
+ * $INIT_CWD), so the task works from any folder of the project.
  * --permissions sets the Deno permission flags of user code (default
  * --allow-all), e.g. --permissions "--allow-read --allow-net=localhost";
  * --name installs such a spec beside the default one. --log makes the kernel
@@ -30,7 +37,19 @@ export interface InstallOptions {
   permissions?: string;
   /** A debug log file for the kernel. */
   log?: string;
+  /** Environment variables Jupyter sets for the kernel (kernel.json's "env"). */
+  env?: Record<string, string>;
+  /** The deno binary the spec runs (default: the one running this install). */
+  deno?: string;
 }
+
+// Jupyter would only say "No such file or directory" for a deno that has
+// gone since the install (a deno upgrade, a removed cache): the spec starts
+// it through sh, which says which file and what to do.
+const LAUNCH = 'test -x "$0" || { echo "deno-webgpu kernel: the deno this ' +
+  "kernelspec was installed with ($0) is gone: install deno again, then run " +
+  'deno task kernel:install in the project to point the kernelspec at it" ' +
+  '>&2; exit 127; }; exec "$0" "$@"';
 
 /**
  * The folder Jupyter reads kernelspecs from.
@@ -59,7 +78,10 @@ export function kernelSpec(
   const main = new URL("./main.ts", import.meta.url).pathname;
   const config = new URL("../deno.json", import.meta.url).pathname;
   const argv = [
-    Deno.execPath(),
+    "/bin/sh",
+    "-c",
+    LAUNCH,
+    options.deno ?? Deno.execPath(),
     "run",
     "--allow-all",
     "--config",
@@ -72,6 +94,9 @@ export function kernelSpec(
   if (options.log) argv.push(`--log=${options.log}`);
   return {
     argv,
+    ...(options.env && Object.keys(options.env).length
+      ? { env: options.env }
+      : {}),
     display_name: "Deno WebGPU (TypeScript)",
     language: "typescript",
     // Interrupts come as interrupt_request on control, not as SIGINT.
@@ -148,17 +173,73 @@ async function logo(size: number): Promise<Uint8Array> {
   return await encodePng(pixels, size, size, 4);
 }
 
+/**
+ * The active virtual environment, for --sys-prefix.
+ *
+ * @returns its folder
+ * @throws {Error} when none is active
+ */
+export function sysPrefix(): string {
+  const prefix = Deno.env.get("VIRTUAL_ENV") ?? Deno.env.get("CONDA_PREFIX");
+  if (!prefix) {
+    throw new Error(
+      "--sys-prefix needs an active virtual environment, and neither VIRTUAL_ENV nor CONDA_PREFIX is set: activate it (source .venv/bin/activate) or give --prefix DIR",
+    );
+  }
+  return prefix;
+}
+
+/**
+ * Parses --env values.
+ *
+ * @param pairs "KEY=VALUE" strings
+ * @returns the environment
+ * @throws {TypeError} for a pair without "=" or with an empty key
+ */
+export function parseEnv(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at < 1) {
+      throw new TypeError(
+        `--env takes KEY=VALUE, got ${
+          JSON.stringify(pair)
+        }: e.g. --env ALEXNET_SIZE=small`,
+      );
+    }
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
+/** A path the user typed, read from the folder they ran the task in. */
+function fromUserFolder(path: string | undefined): string | undefined {
+  if (path === undefined || path.startsWith("/")) return path;
+  return `${Deno.env.get("INIT_CWD") ?? Deno.cwd()}/${path}`;
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
       prefix: { type: "string" },
+      "sys-prefix": { type: "boolean", default: false },
       name: { type: "string" },
       permissions: { type: "string" },
       log: { type: "string" },
+      env: { type: "string", multiple: true, default: [] },
       uninstall: { type: "boolean", default: false },
     },
   });
+  try {
+    values.prefix = values["sys-prefix"]
+      ? sysPrefix()
+      : fromUserFolder(values.prefix);
+    values.log = fromUserFolder(values.log);
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(2);
+  }
   if (values.uninstall) {
     const removed = await uninstall(values.prefix, values.name);
     console.log(
@@ -167,7 +248,14 @@ if (import.meta.main) {
         : "No deno-webgpu kernelspec was installed there",
     );
   } else {
-    const folder = await install(values);
+    let env: Record<string, string>;
+    try {
+      env = parseEnv(values.env);
+    } catch (error) {
+      console.error((error as Error).message);
+      Deno.exit(2);
+    }
+    const folder = await install({ ...values, env });
     console.log(
       `Installed the kernelspec "${values.name ?? KERNEL_NAME}" in ${folder}`,
     );

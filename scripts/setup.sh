@@ -16,6 +16,15 @@ APT_PACKAGES=(
   jupyter-notebook chromium dataset-fashion-mnist
 )
 VULKAN_PACKAGES=(mesa-vulkan-drivers libvulkan1)
+# PyPI packages of the project's .venv (git-ignored): JupyterLab 4 and
+# Notebook 7 for the browser checks, plotly for its Lab renderer extension,
+# Kernel Gateway for the remote-kernel check, jupyter_kernel_test. Their
+# dependencies are pinned by scripts/venv_constraints.txt (pip freeze of a
+# working venv; regenerate it after changing this list).
+BROWSER_PIP_PACKAGES=(
+  jupyterlab==4.6.6 notebook==7.6.5 plotly==7.1.0
+  jupyter_kernel_gateway==3.0.1 jupyter_kernel_test==0.7.0
+)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -53,6 +62,22 @@ install_deno() {
   case ":$PATH:" in *":$target_dir:"*) ;; *) log "add $target_dir to PATH"; export PATH="$target_dir:$PATH" ;; esac
 }
 
+# Creates .venv with Debian's python3 and installs the pinned packages unless
+# they are there already (pip's own check is slow, so a stamp records the list).
+venv_install() {
+  local venv="$ROOT/.venv" stamp="$ROOT/.venv/.browser-packages"
+  local constraints="$ROOT/scripts/venv_constraints.txt" want
+  want="${BROWSER_PIP_PACKAGES[*]} $(sha256sum "$constraints" | cut -c1-16)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+  apt_install python3-venv
+  [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+  log "installing into .venv: ${BROWSER_PIP_PACKAGES[*]}"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -c "$constraints" \
+    "${BROWSER_PIP_PACKAGES[@]}"
+  "$venv/bin/python" -c "import jupyterlab, notebook, plotly, kernel_gateway, jupyter_kernel_test"
+  echo "$want" >"$stamp"
+}
+
 has_webgpu_adapter() {
   deno eval 'const a = await navigator.gpu?.requestAdapter(); Deno.exit(a ? 0 : 1)' >/dev/null 2>&1
 }
@@ -70,6 +95,7 @@ if ! has_webgpu_adapter; then
   has_webgpu_adapter || { log "still no WebGPU adapter after installing lavapipe"; exit 1; }
 fi
 apt_install "${APT_PACKAGES[@]}"
+venv_install
 cd "$ROOT"
 deno install --frozen >/dev/null 2>&1 || deno install >/dev/null
 log "ready: $(deno --version | head -1)"

@@ -7,6 +7,11 @@ writes the executed notebook and an HTML export to the output folder, checks
 what each notebook promises (its outputs must match PROMISES), and prints
 the key results. Exits 1 when a notebook fails.
 
+While it runs, a live line on stderr shows the notebook, the cell, the
+elapsed time and a training cell's own progress with an estimated time left
+(tools/notebook_progress.py); at the end a summary table lists each
+notebook's status and time and where the outputs are.
+
 Usage: run_notebooks.py [--out DIR] [--only NAME] [--size small|full]
 Run with Debian's /usr/bin/python3 (python3-nbclient, python3-nbconvert).
 """
@@ -19,8 +24,9 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from notebook_progress import ProgressClient, clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,6 +94,8 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated parts of notebook names")
     parser.add_argument("--size", choices=["small", "full"], default=os.environ.get("ALEXNET_SIZE"))
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--progress-every", type=float, default=15.0,
+                        help="seconds between progress lines when stderr is not a terminal")
     args = parser.parse_args()
 
     out = Path(args.out).resolve()
@@ -103,11 +111,12 @@ def main() -> int:
     if args.only:
         wanted = args.only.split(",")
         notebooks = [p for p in notebooks if any(w in p.stem for w in wanted)]
-    failures, summary = [], []
-    for path in notebooks:
+    failures, summary, table = [], [], []
+    for number, path in enumerate(notebooks, 1):
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(
-            nb, timeout=args.timeout, kernel_name="deno-webgpu",
+        client = ProgressClient(
+            nb, label=f"[{number}/{len(notebooks)}] {path.stem}", interval=args.progress_every,
+            timeout=args.timeout, kernel_name="deno-webgpu",
             resources={"metadata": {"path": str(path.parent)}},
         )
         start = time.time()
@@ -132,8 +141,13 @@ def main() -> int:
             print(f"       missing output: /{promise}/")
         if status != "ok":
             failures.append(path.name)
+        table.append((status, path.stem, seconds))
         summary += [f"  {path.stem}: {line.strip()}" for line in printed_lines(nb) if KEY_LINES.match(line)]
 
+    print("\nSummary:")
+    for status, stem, seconds in table:
+        print(f"  {status:6} {stem:28} {clock(seconds):>8}")
+    print(f"  {'':6} {'total':28} {clock(sum(t[2] for t in table)):>8}")
     print(f"\nExecuted notebooks: {out / 'notebooks'}\nHTML exports:       {out / 'html'}")
     if summary:
         print("Key results:\n" + "\n".join(dict.fromkeys(summary)))

@@ -120,10 +120,16 @@ export async function evaluate(
     // A cell ending in a promise (`p`) waits here for it to settle (fetching
     // the live value of a pending promise does not return before): that
     // wait is an await like any other, so an interrupt ends it, state kept.
-    const result = await Promise.race([
-      liveValue(session, response.result).then(toMimeBundle),
+    const value = await Promise.race([
+      liveValue(session, response.result),
       whenInterrupted(),
     ]);
+    // No execute_result for undefined, as ipykernel for None; REPL mode also
+    // hands back a trailing promise (display(), an async call) resolved to it.
+    if (value === undefined) {
+      return { type: "done", id: command.id, status: "ok", result: null };
+    }
+    const result = await toMimeBundle(value);
     return { type: "done", id: command.id, status: "ok", result };
   } catch (error) {
     return {

@@ -13,8 +13,10 @@
  *
  * @module
  */
-import { convertIndexedToRgb, decode as decodePng } from "fast-png";
-import jpeg from "jpeg-js";
+// deno-lint-ignore no-import-prefix -- pinned npm: specifiers keep lib/ importable from any folder (docs/architecture.md)
+import { convertIndexedToRgb, decode as decodePng } from "npm:fast-png@8.0.0";
+// deno-lint-ignore no-import-prefix -- pinned npm: specifiers keep lib/ importable from any folder (docs/architecture.md)
+import jpeg from "npm:jpeg-js@0.4.4";
 import {
   checkIndex,
   type Dataset,

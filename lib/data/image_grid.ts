@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { encode as encodePng } from "fast-png";
+// deno-lint-ignore no-import-prefix -- pinned npm: specifiers keep lib/ importable from any folder (docs/architecture.md)
+import { encode as encodePng } from "npm:fast-png@8.0.0";
 import type { Tensor } from "../tensor.ts";
 import { DISPLAY, escapeHtml, type MimeBundle } from "../display.ts";
 
