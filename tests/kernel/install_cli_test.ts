@@ -8,6 +8,11 @@ import { install } from "../../kernel/install.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONFIG = `${ROOT}deno.json`;
 
+function withoutInitCwd(): Record<string, string> {
+  const { INIT_CWD: _, ...rest } = Deno.env.toObject();
+  return rest;
+}
+
 async function task(
   cwd: string,
   args: string[],
@@ -16,7 +21,11 @@ async function task(
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "--config", CONFIG, "kernel:install", ...args],
     cwd,
-    env: { NO_COLOR: "1", ...env },
+    // A fresh environment without INIT_CWD: an outer `deno task` (the test
+    // task) sets it, and deno task keeps one it inherits, so the child would
+    // read relative paths from the project's root, not from `cwd`.
+    clearEnv: true,
+    env: { ...withoutInitCwd(), NO_COLOR: "1", ...env },
     stdin: "null",
   }).output();
   const decoder = new TextDecoder();
