@@ -115,6 +115,14 @@ export async function train(
   }
   const batches = trainLoader.length;
   const every = Math.max(1, Math.floor(batches / pointsPerEpoch));
+  const interrupted = (epoch: number, batch: number) => {
+    const kept = checkpoint && history.epochs.length
+      ? ` The checkpoint of epoch ${history.epochs.length} is in ${checkpoint}; run again to resume.`
+      : "";
+    return new TrainingInterrupted(
+      `Training interrupted in epoch ${epoch + 1} at batch ${batch}.${kept}`,
+    );
+  };
   for (let epoch = history.epochs.length; epoch < epochs; epoch++) {
     model.train();
     const start = performance.now();
@@ -179,16 +187,7 @@ export async function train(
         learningRate: optimizer.lr,
       });
     } catch (error) {
-      if (signal?.aborted) {
-        const kept = checkpoint && history.epochs.length
-          ? ` The checkpoint of epoch ${history.epochs.length} is in ${checkpoint}; run again to resume.`
-          : "";
-        throw new TrainingInterrupted(
-          `Training interrupted in epoch ${
-            epoch + 1
-          } at batch ${batch}.${kept}`,
-        );
-      }
+      if (signal?.aborted) throw interrupted(epoch, batch);
       throw error;
     }
     await view.curves(history);
@@ -198,6 +197,9 @@ export async function train(
         history: JSON.stringify(history),
       });
     }
+    // An interrupt that came during the epoch's last awaits stops the run
+    // here, with this epoch saved: onEpoch never runs after an interrupt.
+    if (signal?.aborted) throw interrupted(epoch, batch);
     await options.onEpoch?.(history);
     const last = history.epochs.at(-1)!;
     if (!view.enabled) {

@@ -115,3 +115,37 @@ Deno.test("train() reports a diverging loss with the learning rate to lower", as
     /The loss at epoch 1, batch \d is (NaN|Infinity|-Infinity): training diverged; lower the learning rate \(now 1e\+30\)/,
   );
 });
+
+Deno.test("train() calls no onEpoch after an interrupt that came during the epoch's last awaits", async () => {
+  const controller = new AbortController();
+  const testLoader = new DataLoader(quadrants(16, 1), { batchSize: 8 });
+  // The abort arrives when the test loader says it is done: every loop of
+  // the epoch has made its last check by then.
+  const abortingTestLoader = {
+    length: testLoader.length,
+    async *[Symbol.asyncIterator]() {
+      yield* testLoader;
+      controller.abort();
+    },
+  } as unknown as DataLoader;
+  let epochsSeen = 0;
+  await assert.rejects(
+    () =>
+      train(
+        smallNet(),
+        new DataLoader(quadrants(16, 0), { batchSize: 8 }),
+        abortingTestLoader,
+        {
+          epochs: 3,
+          lr: 0.1,
+          live: false,
+          signal: controller.signal,
+          onEpoch: () => {
+            epochsSeen++;
+          },
+        },
+      ),
+    TrainingInterrupted,
+  );
+  assert.equal(epochsSeen, 0, "onEpoch ran after the interrupt");
+});
