@@ -9,7 +9,7 @@ async function nd(t: lib.Tensor): Promise<O.Nd> {
 }
 
 /** The gradients of sum(out * probe) for the input and every parameter. */
-async function gradients(
+function gradients(
   run: (x: lib.Tensor) => lib.Tensor,
   params: lib.Tensor[],
   x: lib.Tensor,
