@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { install } from "../../kernel/install.ts";
 import { HeadlessPage } from "./_cdp.ts";
+import { freePort } from "./_jupyter_venv.ts";
 
 // The browser check: Debian's classic Notebook 6 server and headless Chromium
 // run a cell that makes a plotly chart; the chart's SVG must be in the page
@@ -33,13 +34,6 @@ const NOTEBOOK = {
     },
   ],
 };
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 async function waitForServer(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
