@@ -45,6 +45,21 @@ const X_AT = `let inside = iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w);
 let v = b[((nb * p.c + z * p.cg + ch) * p.h + u32(clamp(iy, 0, i32(p.h) - 1))) * p.w + u32(clamp(ix, 0, i32(p.w) - 1))];
 return select(0.0, v, inside);`;
 
+/**
+ * The im2col value: x at the kernel tap `tap` (an index over Cg*KH*KW) of
+ * the output pixel `pixel` (an index over N*OH*OW). Forward reads it with
+ * the tap along K, the weight gradient with the pixel along K.
+ */
+function im2col(tap: string, pixel: string): string {
+  return `${TAP(tap)}
+let ohw = p.oh * p.ow;
+let nb = ${pixel} / ohw;
+let q = ${pixel} % ohw;
+let iy = i32(q / p.ow) * p.sh - p.ph + ky * p.dh;
+let ix = i32(q % p.ow) * p.sw - p.pw + kx * p.dw;
+${X_AT}`;
+}
+
 /** Gathers and stores of one product. */
 function gathers(
   product: ConvProduct,
@@ -62,13 +77,7 @@ function gathers(
       return {
         // A = w [OC, Cg*KH*KW] of group z; B = x as im2col
         loadA: "return a[(z * p.ocg + row) * p.k + kk];",
-        loadB: `${TAP("kk")}
-let ohw = p.oh * p.ow;
-let nb = col / ohw;
-let q = col % ohw;
-let iy = i32(q / p.ow) * p.sh - p.ph + ky * p.dh;
-let ix = i32(q % p.ow) * p.sw - p.pw + kx * p.dw;
-${X_AT}`,
+        loadB: im2col("kk", "col"),
         aAlongK: true,
         bAlongK: false,
         store: (value, row, col) =>
@@ -102,13 +111,7 @@ return select(0.0, v, inside);`,
         // A = gy as [OCg, (n, oy, ox)]; B = x as the transposed im2col
         loadA:
           "let ohw = p.oh * p.ow;\nreturn a[((kk / ohw) * p.oc + z * p.ocg + row) * ohw + kk % ohw];",
-        loadB: `${TAP("col")}
-let ohw = p.oh * p.ow;
-let nb = kk / ohw;
-let q = kk % ohw;
-let iy = i32(q / p.ow) * p.sh - p.ph + ky * p.dh;
-let ix = i32(q % p.ow) * p.sw - p.pw + kx * p.dw;
-${X_AT}`,
+        loadB: im2col("col", "kk"),
         aAlongK: true,
         bAlongK: true,
         store: (value, row, col) =>
