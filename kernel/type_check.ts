@@ -1,0 +1,263 @@
+/**
+ * Type diagnostics for a cell, over the cells that ran before it.
+ *
+ * The cells form one virtual module in the notebook's folder, so
+ * `import ... from "../lib/mod.ts"` resolves to the real sources. Besides the
+ * `esnext` library it sees Deno's own declarations (`deno types`, see
+ * deno_lib.ts) and the cell globals (kernel/executor/cell_globals.d.ts).
+ * `npm:` specifiers resolve to the project's node_modules where the package
+ * is installed there; `npm:`, `jsr:`, `node:` and URL imports it cannot find
+ * are typed `any`, since the executor fetches them at run time.
+ *
+ * One LanguageService lives as long as the notebook: only the cells' file
+ * changes between checks, so the parsed library files are reused.
+ */
+import ts from "typescript";
+import { CellHistory } from "./cell_history.ts";
+
+/** One diagnostic located in the checked cell. */
+export interface CellDiagnostic {
+  /** TypeScript's code, e.g. 2322. */
+  code: number;
+  /** The message, its chain flattened onto indented lines. */
+  message: string;
+  /** 1-based, in the cell. */
+  line: number;
+  /** 1-based, in UTF-16 units as editors count them. */
+  column: number;
+}
+
+/** Where a NotebookChecker finds its inputs. */
+export interface CheckerOptions {
+  /** The notebook's folder (absolute): relative imports resolve from it. */
+  folder: string;
+  /** Deno's declarations, as `deno types` prints them. */
+  denoTypes: string;
+}
+
+const GLOBALS_FILE = new URL("./executor/cell_globals.d.ts", import.meta.url)
+  .pathname;
+
+// Imports the executor resolves at run time but the checker cannot see
+// into: typed `any` (a pattern ambient module only applies when the
+// specifier does not resolve to a file).
+const AMBIENT_MODULES = ["npm:*", "jsr:*", "node:*", "https://*", "http://*"]
+  .map((pattern) => `declare module "${pattern}";`).join("\n");
+
+const OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ESNext,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  // Every cell may await at top level, as the executor allows.
+  moduleDetection: ts.ModuleDetectionKind.Force,
+  allowImportingTsExtensions: true,
+  resolveJsonModule: true,
+  esModuleInterop: true,
+  noEmit: true,
+  strict: true,
+  skipLibCheck: true,
+  // As Deno: class fields have [[Define]] semantics.
+  useDefineForClassFields: true,
+  lib: ["lib.esnext.d.ts"],
+  types: [],
+};
+
+/**
+ * The IPython magics the kernel runs as TypeScript (`%time`, `%%time`) with
+ * the magic blanked out, so positions stay those of the cell; null for a
+ * cell that is another magic (it never runs).
+ *
+ * @param code the cell
+ * @returns the TypeScript to check, or null
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkedSource } from "./type_check.ts";
+ * assert.equal(checkedSource("%%time\nconst a = 1;"), "      \nconst a = 1;");
+ * assert.equal(checkedSource("%time f()"), "      f()");
+ * assert.equal(checkedSource("%pip install x"), null);
+ * assert.equal(checkedSource("const b = 2 % 3;"), "const b = 2 % 3;");
+ * ```
+ */
+export function checkedSource(code: string): string | null {
+  const first = code.match(/^[ \t]*(%%?)(\w+)(.*)$/m);
+  if (!first || code.slice(0, first.index).trim() !== "") return code;
+  const [line, percent, magic] = first;
+  if (magic !== "time") return null;
+  const start = first.index!;
+  // `%%time` takes its whole line; `%time` only the word, its code follows.
+  const end = percent === "%%"
+    ? start + line.length
+    : start + line.indexOf("%") + percent.length + magic.length;
+  return code.slice(0, start) + " ".repeat(end - start) + code.slice(end);
+}
+
+/** Type-checks cells over the cells that ran before them. */
+export class NotebookChecker {
+  readonly #folder: string;
+  readonly #cellsFile: string;
+  readonly #denoFile: string;
+  readonly #ambientFile: string;
+  readonly #virtual: Map<string, string>;
+  readonly #history = new CellHistory();
+  readonly #service: ts.LanguageService;
+  #cells = "";
+  #version = 0;
+
+  /** @param options the notebook folder and Deno's declarations */
+  constructor(options: CheckerOptions) {
+    this.#folder = options.folder.replace(/\/$/, "");
+    this.#cellsFile = `${this.#folder}/__notebook_cells__.ts`;
+    this.#denoFile = `${this.#folder}/__deno_types__.d.ts`;
+    this.#ambientFile = `${this.#folder}/__ambient_modules__.d.ts`;
+    this.#virtual = new Map([
+      [this.#denoFile, options.denoTypes],
+      [this.#ambientFile, AMBIENT_MODULES],
+    ]);
+    this.#service = ts.createLanguageService(
+      this.#host(),
+      ts.createDocumentRegistry(),
+    );
+  }
+
+  /** How many cells the history holds. */
+  get cells(): number {
+    return this.#history.size;
+  }
+
+  /**
+   * The type errors in a cell, as if it ran after the cells added so far.
+   * A cell that does not parse gets none: the transpiler reports it.
+   *
+   * @param code the cell
+   * @param cellId its Jupyter cell id, if known (a re-run replaces the earlier run)
+   * @returns the diagnostics located in the cell, in order
+   */
+  check(code: string, cellId?: string): CellDiagnostic[] {
+    const source = checkedSource(code);
+    if (source === null || source.trim() === "") return [];
+    const before = this.#history.before(source, cellId);
+    this.#cells = before + source + "\n";
+    this.#version++;
+    const start = before.length;
+    const end = start + source.length;
+    const inCell = (d: ts.Diagnostic) =>
+      d.start !== undefined && d.start >= start && d.start <= end;
+    if (this.#service.getSyntacticDiagnostics(this.#cellsFile).some(inCell)) {
+      return [];
+    }
+    return this.#service.getSemanticDiagnostics(this.#cellsFile)
+      .filter((d) => inCell(d) && d.category === ts.DiagnosticCategory.Error)
+      .map((d) => located(source, d.start! - start, d));
+  }
+
+  /**
+   * Adds a cell that ran (also one that failed at run time: what it
+   * declared before the error exists in the executor). Other magics and
+   * cells that do not parse never ran, and are left out.
+   *
+   * @param code the cell
+   * @param cellId its Jupyter cell id, if known
+   */
+  add(code: string, cellId?: string): void {
+    const source = checkedSource(code);
+    if (source === null || source.trim() === "" || !parses(source)) return;
+    this.#history.add(source, cellId);
+  }
+
+  #host(): ts.LanguageServiceHost {
+    const read = (name: string): string | undefined =>
+      name === this.#cellsFile
+        ? this.#cells
+        : this.#virtual.get(name) ?? ts.sys.readFile(name);
+    const moduleHost: ts.ModuleResolutionHost = {
+      fileExists: ts.sys.fileExists,
+      readFile: ts.sys.readFile,
+      directoryExists: ts.sys.directoryExists,
+      realpath: ts.sys.realpath,
+    };
+    return {
+      getCompilationSettings: () => OPTIONS,
+      getScriptFileNames: () => [
+        this.#denoFile,
+        this.#ambientFile,
+        GLOBALS_FILE,
+        this.#cellsFile,
+      ],
+      getScriptVersion: (name) => {
+        if (name === this.#cellsFile) return String(this.#version);
+        if (this.#virtual.has(name)) return "0";
+        // A module the student edits between cells is read again.
+        try {
+          return String(Deno.statSync(name).mtime?.getTime() ?? 0);
+        } catch {
+          return "0";
+        }
+      },
+      getScriptSnapshot: (name) => {
+        const text = read(name);
+        return text === undefined
+          ? undefined
+          : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => this.#folder,
+      getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+      fileExists: (name) =>
+        name === this.#cellsFile || this.#virtual.has(name) ||
+        ts.sys.fileExists(name),
+      readFile: read,
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+      resolveModuleNameLiterals: (literals, containingFile, _, options) =>
+        literals.map((literal) => {
+          const specifier = npmPackagePath(literal.text) ?? literal.text;
+          if (/^(jsr|node|https?|npm):/.test(specifier)) {
+            return { resolvedModule: undefined };
+          }
+          return ts.resolveModuleName(
+            specifier,
+            containingFile,
+            options,
+            moduleHost,
+          );
+        }),
+    };
+  }
+}
+
+/**
+ * `npm:name@version/path` as the bare specifier node_modules resolves.
+ *
+ * @param specifier an import specifier
+ * @returns `name/path`, or undefined for anything but npm:
+ */
+function npmPackagePath(specifier: string): string | undefined {
+  const match = specifier.match(
+    /^npm:\/?((?:@[^/@]+\/)?[^/@]+)(?:@[^/]*)?(.*)$/,
+  );
+  return match ? match[1] + match[2] : undefined;
+}
+
+function parses(source: string): boolean {
+  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ESNext);
+  // The parser's own list; the public route (a Program) costs far more.
+  return ((file as unknown as { parseDiagnostics: unknown[] })
+    .parseDiagnostics ?? []).length === 0;
+}
+
+function located(
+  source: string,
+  offset: number,
+  diagnostic: ts.Diagnostic,
+): CellDiagnostic {
+  const before = source.slice(0, offset).split("\n");
+  return {
+    code: diagnostic.code,
+    message: ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"),
+    line: before.length,
+    column: before.at(-1)!.length + 1,
+  };
+}
