@@ -8,15 +8,15 @@
  * when a cell declares a name that an earlier cell declared, the earlier
  * cell's binding is renamed throughout that cell (`x` becomes `x$$1`): the
  * earlier cell keeps its own meaning, and later cells see the new binding.
- * A cell that runs again (the same Jupyter cell id, or the same text) replaces
- * its earlier copy instead of adding one more.
+ * A cell that runs again with the same text replaces its earlier copy. An
+ * edited cell is a new cell: what only its earlier version declared still
+ * exists in the executor, so the earlier version stays (its redeclared names
+ * renamed).
  */
 import ts from "typescript";
 
 /** One cell that ran. */
 interface Entry {
-  /** The Jupyter cell id (execute_request metadata.cellId), when the front end sends one. */
-  cellId?: string;
   text: string;
   /** The names it declares at top level. */
   names: Set<string>;
@@ -37,14 +37,13 @@ export class CellHistory {
    * renamed; an earlier run of the same cell is dropped.
    *
    * @param text the cell's TypeScript
-   * @param cellId its Jupyter cell id, if known
    */
-  add(text: string, cellId?: string): void {
+  add(text: string): void {
     const names = declaredNames(parse(text));
-    this.#entries = this.#others(text, cellId).map((entry) =>
+    this.#entries = this.#others(text).map((entry) =>
       shadow(entry, names, ++this.#serial)
     );
-    this.#entries.push({ cellId, text, names });
+    this.#entries.push({ text, names });
   }
 
   /**
@@ -52,21 +51,17 @@ export class CellHistory {
    * (earlier copies dropped, shadowed names renamed), without keeping it.
    *
    * @param text the cell about to run
-   * @param cellId its Jupyter cell id, if known
    * @returns the earlier cells' text, ending with a separator
    */
-  before(text: string, cellId?: string): string {
+  before(text: string): string {
     const names = declaredNames(parse(text));
-    return this.#others(text, cellId)
+    return this.#others(text)
       .map((entry) => shadow(entry, names, 0).text + SEPARATOR)
       .join("");
   }
 
-  #others(text: string, cellId: string | undefined): Entry[] {
-    return this.#entries.filter((entry) =>
-      entry.text !== text &&
-      (cellId === undefined || entry.cellId !== cellId)
-    );
+  #others(text: string): Entry[] {
+    return this.#entries.filter((entry) => entry.text !== text);
   }
 }
 
@@ -132,7 +127,6 @@ function shadow(entry: Entry, names: Set<string>, serial: number): Entry {
   const renames = new Map(clashes.map((name) => [name, `${name}$$${serial}`]));
   const text = renameIdentifiers(entry.text, renames);
   return {
-    cellId: entry.cellId,
     text,
     names: new Set([...entry.names].map((name) => renames.get(name) ?? name)),
   };

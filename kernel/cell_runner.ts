@@ -16,6 +16,7 @@ import { Executor, ExecutorDied } from "./executor_process.ts";
 import type { Logger } from "./log.ts";
 import { OutputOrder } from "./output_order.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
+import type { CheckMode } from "./type_checker.ts";
 import type { Message } from "./wire.ts";
 
 /** How long an interrupted cell may take to stop before its executor is restarted. */
@@ -30,6 +31,8 @@ export interface KernelOptions {
   /** Extra `deno run` flags for the executor. */
   denoFlags: string[];
   logger: Logger;
+  /** Whether cells are type-checked, and whether type errors stop them (default "off"). */
+  typeCheck?: CheckMode;
 }
 
 /** What the runner needs of the kernel. */

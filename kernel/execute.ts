@@ -7,6 +7,7 @@
 import type { ErrorContent } from "./agent_protocol.ts";
 import type { Evaluation } from "./agent_protocol.ts";
 import type { ExecuteContext, Handler } from "./handler_context.ts";
+import { runChecked } from "./checked_run.ts";
 import { withImportHint } from "./import_hint.ts";
 import { runMagic } from "./magics.ts";
 import { type PagerContext, pagerPayload } from "./pager.ts";
@@ -59,6 +60,14 @@ export async function executeRequest(
   const page = pager ? await pagerPayload(pager, code) : null;
   const evaluation = code.trim() === "" || page
     ? null
+    : storeHistory
+    ? await runChecked(
+      kernel,
+      request,
+      code,
+      name,
+      () => runCell(kernel, code, name),
+    )
     : await runCell(kernel, code, name);
 
   if (evaluation?.status === "error") {

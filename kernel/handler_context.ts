@@ -7,6 +7,7 @@ import type { Answers, Evaluation, Question } from "./agent_protocol.ts";
 import type { History } from "./history.ts";
 import type { SymbolInfo } from "./language_service.ts";
 import type { Logger } from "./log.ts";
+import type { CellChecks } from "./type_checker.ts";
 import type { Message } from "./wire.ts";
 
 /** The channel a request came on, which its reply goes back on. */
@@ -74,6 +75,8 @@ export interface ExecuteContext extends Outputs {
    * @returns the evaluation (syntax errors and executor deaths are error evaluations)
    */
   run(code: string, name: string): Promise<Evaluation>;
+  /** Type-checks cells before or while they run (absent: they are not checked). */
+  readonly typeChecker?: CellChecks;
   /**
    * Remembers a cell that ran, for the language service.
    *

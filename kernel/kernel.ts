@@ -15,6 +15,7 @@ import type { Logger } from "./log.ts";
 import { replyType, tooLargeError } from "./oversized.ts";
 import { iopubTopic, Session } from "./session.ts";
 import { StdinChannel } from "./stdin.ts";
+import { TypeChecker } from "./type_checker.ts";
 import {
   bindSockets,
   closeSockets,
@@ -50,6 +51,8 @@ export class Kernel implements HandlerContext {
   #cellTypes: Promise<CellTypes> | undefined;
   #ranCells: string[] = [];
   #stdin!: StdinChannel;
+  /** Set at start unless options.typeCheck is "off". */
+  typeChecker?: TypeChecker;
   #stopped = false;
   /** Resolves when the kernel has shut down. */
   readonly done: Promise<void>;
@@ -89,6 +92,10 @@ export class Kernel implements HandlerContext {
       this.logger,
     );
     this.#runner.start();
+    const mode = this.#options.typeCheck ?? "off";
+    if (mode !== "off") {
+      this.typeChecker = new TypeChecker(this.#options.cwd, mode, this.logger);
+    }
     this.publish("status", { execution_state: "starting" }, null);
     this.#poller = new Poller(
       [
@@ -258,6 +265,7 @@ export class Kernel implements HandlerContext {
   async shutdown(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.typeChecker?.close();
     await this.#runner.stop();
     // Give libzmq a moment to flush the shutdown reply before closing.
     await new Promise((r) => setTimeout(r, 50));

@@ -5,11 +5,14 @@
  *
  * --permissions: the Deno permission flags for user code (default --allow-all,
  * as Deno's own kernel). --log (or env DENO_WEBGPU_KERNEL_LOG): a debug log.
+ * Env DENO_WEBGPU_TYPECHECK=off|warn|error: type errors are not checked,
+ * reported as warnings (the default) or stop the cell (checked_run.ts).
  */
 import { parseArgs } from "node:util";
 import { parseConnectionInfo } from "./connection.ts";
 import { Kernel } from "./kernel.ts";
 import { createLogger } from "./log.ts";
+import { CHECK_MODE_VARIABLE, checkMode } from "./type_checker.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -28,6 +31,14 @@ if (positionals.length !== 1) {
 const logger = createLogger(
   values.log ?? Deno.env.get("DENO_WEBGPU_KERNEL_LOG"),
 );
+const typeCheck = checkMode(Deno.env.get(CHECK_MODE_VARIABLE));
+if (typeCheck === null) {
+  logger.warn(
+    `${CHECK_MODE_VARIABLE} is ${
+      JSON.stringify(Deno.env.get(CHECK_MODE_VARIABLE))
+    }, not off, warn or error: warning`,
+  );
+}
 const info = parseConnectionInfo(await Deno.readTextFile(positionals[0]));
 const config = new URL("../deno.json", import.meta.url).pathname;
 const kernel = new Kernel({
@@ -37,6 +48,7 @@ const kernel = new Kernel({
   // by whatever npm packages cells import.
   denoFlags: ["--config", config, "--no-lock"],
   logger,
+  typeCheck: typeCheck ?? "warn",
 });
 // With interrupt_mode "message" Jupyter sends interrupt_request; SIGINT (a
 // terminal's Ctrl-C, or an older client) does the same.

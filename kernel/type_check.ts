@@ -131,13 +131,12 @@ export class NotebookChecker {
    * A cell that does not parse gets none: the transpiler reports it.
    *
    * @param code the cell
-   * @param cellId its Jupyter cell id, if known (a re-run replaces the earlier run)
    * @returns the diagnostics located in the cell, in order
    */
-  check(code: string, cellId?: string): CellDiagnostic[] {
+  check(code: string): CellDiagnostic[] {
     const source = checkedSource(code);
     if (source === null || source.trim() === "") return [];
-    const before = this.#history.before(source, cellId);
+    const before = this.#history.before(source);
     this.#cells = before + source + "\n";
     this.#version++;
     const start = before.length;
@@ -158,12 +157,11 @@ export class NotebookChecker {
    * cells that do not parse never ran, and are left out.
    *
    * @param code the cell
-   * @param cellId its Jupyter cell id, if known
    */
-  add(code: string, cellId?: string): void {
+  add(code: string): void {
     const source = checkedSource(code);
     if (source === null || source.trim() === "" || !parses(source)) return;
-    this.#history.add(source, cellId);
+    this.#history.add(source);
   }
 
   #host(): ts.LanguageServiceHost {
