@@ -4,6 +4,7 @@
  *
  *   deno task kernel:install [--prefix DIR | --sys-prefix] [--name NAME]
  *       [--permissions "FLAGS"] [--log FILE] [--env KEY=VALUE ...]
+ *       [--typecheck off|warn|error]
  *   deno task kernel:install --uninstall [--prefix DIR | --sys-prefix] [--name NAME]
  *
  * Without --prefix the spec goes to the user's Jupyter data folder
@@ -19,10 +20,18 @@
  * --allow-all), e.g. --permissions "--allow-read --allow-net=localhost";
  * --name installs such a spec beside the default one. --log makes the kernel
  * write a debug log (DENO_WEBGPU_KERNEL_LOG=FILE does too, at run time).
+ * --typecheck sets how type errors affect cells (DENO_WEBGPU_TYPECHECK in the
+ * spec's env): "warn" (the default) reports them and runs the cell, "error"
+ * stops the cell as `deno check` would, "off" checks nothing.
  */
 import { parseArgs } from "node:util";
 // A tool, not part of either process: it borrows the executor's PNG encoder.
 import { encodePng } from "./executor/png.ts";
+import {
+  CHECK_MODE_VARIABLE,
+  type CheckMode,
+  checkMode,
+} from "./type_checker.ts";
 
 /** The kernelspec's folder name. */
 export const KERNEL_NAME = "deno-webgpu";
@@ -39,6 +48,8 @@ export interface InstallOptions {
   log?: string;
   /** Environment variables Jupyter sets for the kernel (kernel.json's "env"). */
   env?: Record<string, string>;
+  /** How type errors affect cells (kernel.json's env DENO_WEBGPU_TYPECHECK; unset: "warn"). */
+  typecheck?: CheckMode;
   /** The deno binary the spec runs (default: the one running this install). */
   deno?: string;
 }
@@ -92,11 +103,13 @@ export function kernelSpec(
   // "=" keeps a value that starts with "--" from reading as a flag of its own.
   argv.push(`--permissions=${options.permissions ?? "--allow-all"}`);
   if (options.log) argv.push(`--log=${options.log}`);
+  const env = {
+    ...options.env,
+    ...(options.typecheck ? { [CHECK_MODE_VARIABLE]: options.typecheck } : {}),
+  };
   return {
     argv,
-    ...(options.env && Object.keys(options.env).length
-      ? { env: options.env }
-      : {}),
+    ...(Object.keys(env).length ? { env } : {}),
     display_name: "Deno WebGPU (TypeScript)",
     language: "typescript",
     // Interrupts come as interrupt_request on control, not as SIGINT.
@@ -228,6 +241,7 @@ if (import.meta.main) {
       permissions: { type: "string" },
       log: { type: "string" },
       env: { type: "string", multiple: true, default: [] },
+      typecheck: { type: "string" },
       uninstall: { type: "boolean", default: false },
     },
   });
@@ -255,7 +269,18 @@ if (import.meta.main) {
       console.error((error as Error).message);
       Deno.exit(2);
     }
-    const folder = await install({ ...values, env });
+    const typecheck = values.typecheck === undefined
+      ? undefined
+      : checkMode(values.typecheck);
+    if (typecheck === null) {
+      console.error(
+        `--typecheck takes off, warn or error, got ${
+          JSON.stringify(values.typecheck)
+        }`,
+      );
+      Deno.exit(2);
+    }
+    const folder = await install({ ...values, env, typecheck });
     console.log(
       `Installed the kernelspec "${values.name ?? KERNEL_NAME}" in ${folder}`,
     );

@@ -49,4 +49,16 @@ Deno.test("kernelSpec() runs this checkout's kernel with its config and a log fi
   assert.ok(spec.argv.includes("{connection_file}"));
   assert.ok(spec.argv.includes("--log=/tmp/kernel.log"));
   assert.ok(spec.argv.includes("--permissions=--allow-all"));
+  assert.equal("env" in spec, false);
+});
+
+Deno.test("kernelSpec() puts the type check mode into the spec's env, beside --env values", () => {
+  const spec = kernelSpec({
+    typecheck: "error",
+    env: { ALEXNET_SIZE: "small" },
+  }) as { env: Record<string, string> };
+  assert.deepEqual(spec.env, {
+    ALEXNET_SIZE: "small",
+    DENO_WEBGPU_TYPECHECK: "error",
+  });
 });
