@@ -100,6 +100,8 @@ export class NotebookChecker {
   readonly #denoFile: string;
   readonly #ambientFile: string;
   readonly #virtual: Map<string, string>;
+  /** The course's library, kept parsed while no cell imports it yet. */
+  readonly #library: string[] = [];
   readonly #history = new CellHistory();
   readonly #service: ts.LanguageService;
   #cells = "";
@@ -115,10 +117,22 @@ export class NotebookChecker {
       [this.#denoFile, options.denoTypes],
       [this.#ambientFile, AMBIENT_MODULES],
     ]);
+    const library = `${this.#folder}/../lib/mod.ts`;
+    if (ts.sys.fileExists(library)) this.#library.push(library);
     this.#service = ts.createLanguageService(
       this.#host(),
       ts.createDocumentRegistry(),
     );
+  }
+
+  /**
+   * Parses and binds what the first check would otherwise wait for (most of
+   * a second): Deno's declarations, the cell globals and, in the course's
+   * layout (see import_hint.ts), the library at `../lib/mod.ts`, which stays
+   * a root of the program so that the first cell importing it finds it parsed.
+   */
+  warmUp(): void {
+    this.check("Deno.env; await display(1);");
   }
 
   /** How many cells the history holds. */
@@ -181,6 +195,7 @@ export class NotebookChecker {
         this.#denoFile,
         this.#ambientFile,
         GLOBALS_FILE,
+        ...this.#library,
         this.#cellsFile,
       ],
       getScriptVersion: (name) => {

@@ -15,17 +15,7 @@ const reply = (message: CheckerReply) => self.postMessage(message);
 async function start(folder: string): Promise<NotebookChecker> {
   const started = performance.now();
   const types = new NotebookChecker({ folder, denoTypes: await denoTypes() });
-  // Parses and binds Deno's declarations, the cell globals and (in the
-  // course's layout, see import_hint.ts) the library, which the first real
-  // check would otherwise wait for.
-  let warmUp = "Deno.env; await display(1);";
-  try {
-    Deno.statSync(`${folder}/../lib/mod.ts`);
-    warmUp = `import type * as lib from "../lib/mod.ts";\n${warmUp}`;
-  } catch {
-    // Not the course's layout: nothing more to warm.
-  }
-  types.check(warmUp);
+  types.warmUp();
   reply({ type: "ready", ms: performance.now() - started });
   return types;
 }
