@@ -44,6 +44,10 @@ const GLOBALS_FILE = new URL("./executor/cell_globals.d.ts", import.meta.url)
 const AMBIENT_MODULES = ["npm:*", "jsr:*", "node:*", "https://*", "http://*"]
   .map((pattern) => `declare module "${pattern}";`).join("\n");
 
+// Files that do not change while the kernel runs: TypeScript's libraries
+// and installed packages (a stat of each, at every check, is measurable).
+const FIXED_FILE = /\/node_modules\//;
+
 const OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ESNext,
   module: ts.ModuleKind.ESNext,
@@ -106,6 +110,15 @@ export class NotebookChecker {
   readonly #service: ts.LanguageService;
   #cells = "";
   #version = 0;
+  /** Imports resolved so far (by importing file and specifier): every check's new program resolves all of them again. */
+  readonly #snapshots = new Map<
+    string,
+    { version: string; snapshot: ts.IScriptSnapshot }
+  >();
+  readonly #resolved = new Map<
+    string,
+    ts.ResolvedModuleWithFailedLookupLocations
+  >();
 
   /** @param options the notebook folder and Deno's declarations */
   constructor(options: CheckerOptions) {
@@ -183,6 +196,16 @@ export class NotebookChecker {
       name === this.#cellsFile
         ? this.#cells
         : this.#virtual.get(name) ?? ts.sys.readFile(name);
+    const version = (name: string): string => {
+      if (name === this.#cellsFile) return String(this.#version);
+      if (this.#virtual.has(name) || FIXED_FILE.test(name)) return "0";
+      // A module the student edits between cells is read again.
+      try {
+        return String(Deno.statSync(name).mtime?.getTime() ?? 0);
+      } catch {
+        return "0";
+      }
+    };
     const moduleHost: ts.ModuleResolutionHost = {
       fileExists: ts.sys.fileExists,
       readFile: ts.sys.readFile,
@@ -198,21 +221,20 @@ export class NotebookChecker {
         ...this.#library,
         this.#cellsFile,
       ],
-      getScriptVersion: (name) => {
-        if (name === this.#cellsFile) return String(this.#version);
-        if (this.#virtual.has(name)) return "0";
-        // A module the student edits between cells is read again.
-        try {
-          return String(Deno.statSync(name).mtime?.getTime() ?? 0);
-        } catch {
-          return "0";
-        }
-      },
+      getScriptVersion: version,
+      // Asked for every file at every check, even an unchanged one: read
+      // each version once (TypeScript's libraries alone are megabytes).
       getScriptSnapshot: (name) => {
+        const current = version(name);
+        const known = this.#snapshots.get(name);
+        if (known?.version === current) return known.snapshot;
         const text = read(name);
-        return text === undefined
-          ? undefined
-          : ts.ScriptSnapshot.fromString(text);
+        if (text === undefined) return undefined;
+        const snapshot = ts.ScriptSnapshot.fromString(text);
+        if (name !== this.#cellsFile) {
+          this.#snapshots.set(name, { version: current, snapshot });
+        }
+        return snapshot;
       },
       getCurrentDirectory: () => this.#folder,
       getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
@@ -230,12 +252,18 @@ export class NotebookChecker {
           if (/^(jsr|node|https?|npm):/.test(specifier)) {
             return { resolvedModule: undefined };
           }
-          return ts.resolveModuleName(
+          const key = `${containingFile}\0${specifier}`;
+          const known = this.#resolved.get(key);
+          if (known) return known;
+          const resolution = ts.resolveModuleName(
             specifier,
             containingFile,
             options,
             moduleHost,
           );
+          // A failure is tried again: the file may be written before the next cell.
+          if (resolution.resolvedModule) this.#resolved.set(key, resolution);
+          return resolution;
         }),
     };
   }
