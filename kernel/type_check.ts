@@ -56,6 +56,8 @@ const OPTIONS: ts.CompilerOptions = {
   moduleDetection: ts.ModuleDetectionKind.Force,
   allowImportingTsExtensions: true,
   resolveJsonModule: true,
+  // A notebook may import its own JavaScript: typed by inference, as Deno does.
+  allowJs: true,
   esModuleInterop: true,
   noEmit: true,
   strict: true,

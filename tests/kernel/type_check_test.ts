@@ -193,3 +193,26 @@ Deno.test("the notebooks' code cells, run in order, have no type errors", async 
   }
   assert.deepEqual(problems, []);
 });
+
+Deno.test("a notebook's own JavaScript module is typed by inference", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${folder}/helper.js`,
+      "export function twice(x) { return x * 2; }\nexport const name = 'h';\n",
+    );
+    const types = await checker(folder);
+    assert.deepEqual(
+      types.check(
+        'import { twice, name } from "./helper.js"; twice(2); name.length',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      brief(types.check('import { name } from "./helper.js"; name.toFixed()')),
+      ["2551 1:42"],
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
