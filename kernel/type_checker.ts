@@ -17,6 +17,9 @@ export const CHECK_MODE_VARIABLE = "DENO_WEBGPU_TYPECHECK";
 /** How long a cell waits for its check before it runs (or replies) without it. */
 export const CHECK_TIMEOUT_MS = 10_000;
 
+/** The same while the worker still starts (a loaded machine may take seconds to load TypeScript). */
+export const START_TIMEOUT_MS = 60_000;
+
 /**
  * Reads the mode.
  *
@@ -81,6 +84,7 @@ export class TypeChecker implements CellChecks {
   readonly #pending = new Map<number, (outcome: CheckOutcome) => void>();
   #sequence = 0;
   #failure: string | null = null;
+  #ready = false;
 
   /**
    * Starts the worker and its warm-up.
@@ -112,12 +116,12 @@ export class TypeChecker implements CellChecks {
 
   /**
    * @param code the cell
-   * @param timeoutMs how long to wait
+   * @param timeoutMs how long to wait (by default 10 s, 60 s before the worker is warm)
    * @returns the diagnostics, or why there are none
    */
   check(
     code: string,
-    timeoutMs: number = CHECK_TIMEOUT_MS,
+    timeoutMs: number = this.#ready ? CHECK_TIMEOUT_MS : START_TIMEOUT_MS,
   ): Promise<CheckOutcome> {
     if (this.#failure !== null) {
       return Promise.resolve({ ok: false, reason: this.#failure });
@@ -149,7 +153,9 @@ export class TypeChecker implements CellChecks {
   /** Ends the worker. */
   close(): void {
     this.#worker.terminate();
-    this.#fail("the kernel is shutting down");
+    // Not a failure worth a log line.
+    this.#failure ??= "the kernel is shutting down";
+    this.#fail(this.#failure);
   }
 
   #send(request: CheckerRequest): void {
@@ -159,6 +165,7 @@ export class TypeChecker implements CellChecks {
   #receive(reply: CheckerReply): void {
     switch (reply.type) {
       case "ready":
+        this.#ready = true;
         this.#logger.debug(`type checker warm in ${reply.ms.toFixed(0)} ms`);
         break;
       case "checked":
