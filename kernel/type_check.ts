@@ -13,7 +13,7 @@
  * changes between checks, so the parsed library files are reused.
  */
 import ts from "typescript";
-import { CellHistory } from "./cell_history.ts";
+import { CheckHistory } from "./check_history.ts";
 
 /** One diagnostic located in the checked cell. */
 export interface CellDiagnostic {
@@ -108,7 +108,7 @@ export class NotebookChecker {
   readonly #virtual: Map<string, string>;
   /** The course's library, kept parsed while no cell imports it yet. */
   readonly #library: string[] = [];
-  readonly #history = new CellHistory();
+  readonly #history = new CheckHistory();
   readonly #service: ts.LanguageService;
   #cells = "";
   #version = 0;

@@ -23,7 +23,7 @@ interface Entry {
 }
 
 /** The cells that ran, in order, without conflicting declarations. */
-export class CellHistory {
+export class CheckHistory {
   #entries: Entry[] = [];
   #serial = 0;
 

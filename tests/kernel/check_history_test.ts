@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import ts from "typescript";
 import {
-  CellHistory,
+  CheckHistory,
   declaredNames,
   renameIdentifiers,
   SEPARATOR,
-} from "../../kernel/cell_history.ts";
+} from "../../kernel/check_history.ts";
 
 const parse = (text: string) =>
   ts.createSourceFile("c.ts", text, ts.ScriptTarget.ESNext, true);
@@ -61,8 +61,8 @@ Deno.test("renameIdentifiers() renames bindings and references, never property n
   );
 });
 
-Deno.test("CellHistory: a redeclared name is renamed in the earlier cell; a cell run again replaces its copy", () => {
-  const history = new CellHistory();
+Deno.test("CheckHistory: a redeclared name is renamed in the earlier cell; a cell run again replaces its copy", () => {
+  const history = new CheckHistory();
   history.add("const x = 1;\nconst y = x;");
   history.add("let n = 0;");
   history.add("let n = 0;");
