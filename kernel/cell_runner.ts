@@ -21,6 +21,14 @@ import { OutputOrder } from "./output_order.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
 import type { Message } from "./wire.ts";
 
+/**
+ * How long a comm message's idle waits for the executor to have called its
+ * handlers. ipywidgets sends a widget's next update only after the idle of
+ * the last, so a cell stuck in synchronous code slows a dragged slider to
+ * this pace instead of stopping it.
+ */
+const COMM_ANSWER_MS = 1000;
+
 /** How long an interrupted cell may take to stop before its executor is restarted. */
 export const INTERRUPT_GRACE_MS = 1000;
 
@@ -143,13 +151,17 @@ export class CellRunner {
    *
    * @param request comm_open, comm_msg or comm_close
    */
-  forwardComm(request: Message): void {
+  async forwardComm(request: Message): Promise<void> {
     const checked = this.#comms.fromFrontend(request);
     if (!checked.ok) {
       this.#host.logger.warn(checked.problem);
       return;
     }
-    this.#executor.send({ op: "comm", ...checked.frame });
+    const id = crypto.randomUUID();
+    await this.#executor.ask(
+      { op: "comm", id, ...checked.frame },
+      COMM_ANSWER_MS,
+    );
   }
 
   /**

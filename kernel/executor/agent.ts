@@ -17,7 +17,7 @@ import {
   rejectInputs,
 } from "./cell_globals.ts";
 import { connectInspector, evaluate } from "./evaluate.ts";
-import { queuedSent, send, sendSync } from "./events.ts";
+import { queuedSent, send, sendFromTask, sendSync } from "./events.ts";
 import { completeAt, inspectAt } from "./introspect.ts";
 import { interruptCell, Interrupted } from "./interrupt.ts";
 import { errorContent, installStackTraces } from "./traceback.ts";
@@ -62,6 +62,9 @@ async function handle(command: Command): Promise<void> {
     case "comm":
       // At once, also while a cell runs: it sees the effect at its next await.
       comms.receive(command);
+      // After the frames its handlers sent (same queue): the kernel publishes
+      // the message's idle on this answer.
+      sendFromTask({ type: "reply", id: command.id, value: { handled: true } });
       break;
     case "frontend_widgets":
       comms.markFrontendWidgets();
