@@ -94,18 +94,24 @@ async function handle(command: Command): Promise<void> {
 
 async function readCommands(): Promise<void> {
   const decoder = new TextDecoder();
-  let buffered = "";
+  // The start of a line whose newline has not come, in chunks: searching a
+  // string grown by `+=` copies it, which made a command of megabytes (a comm
+  // message with an image) cost quadratic time.
+  let partial: string[] = [];
   for await (const chunk of Deno.stdin.readable) {
-    buffered += decoder.decode(chunk, { stream: true });
+    let text = decoder.decode(chunk, { stream: true });
     let newline;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
+    while ((newline = text.indexOf("\n")) >= 0) {
+      partial.push(text.slice(0, newline));
+      const line = partial.join("");
+      partial = [];
+      text = text.slice(newline + 1);
       // Commands run concurrently: an interrupt must reach a cell that awaits.
       handle(JSON.parse(line) as Command).catch((error) =>
         send({ type: "late_error", ...errorContent(error) })
       );
     }
+    if (text !== "") partial.push(text);
   }
   // The kernel closed our stdin: it is gone or wants us gone.
   exitExecutor(0);

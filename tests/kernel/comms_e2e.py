@@ -235,6 +235,25 @@ def kernel_opens_messages_both_ways_with_buffers_and_closes(kc, km):
 
 
 @check
+def large_buffers_cross_both_ways(kc, km):
+    size = 8 * 1024 * 1024
+    reply, messages = execute(kc, f"""
+    globalThis.bigBack = null;
+    const big = comms.open("big", {{}}, {{ buffers: [new Uint8Array({size}).map((_, i) => i % 251)] }});
+    big.onMessage((m) => {{ bigBack = m.buffers[0]; }});
+    big.id""")
+    assert reply["status"] == "ok", reply
+    opened = next(m for m in messages if m["msg_type"] == "comm_open")
+    comm_id = opened["content"]["comm_id"]
+    data = bytes(opened["buffers"][0])
+    assert len(data) == size and data[:3] == b"\x00\x01\x02" and data[251] == 0 and data[-1] == (size - 1) % 251
+    send(kc, "comm_msg", {"comm_id": comm_id, "data": {}}, buffers=[data[::-1]])
+    back = result(kc, "[bigBack.length, bigBack[0], bigBack.at(-1)].join()")
+    assert back == f'"{size},{(size - 1) % 251},0"', back
+    ok(kc, "big.close(); bigBack = null;")
+
+
+@check
 def comm_info_filters_by_target(kc, km):
     messages = ok(kc, """
     const a1 = comms.open("alpha"), a2 = comms.open("alpha"), b1 = comms.open("beta");
