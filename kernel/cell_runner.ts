@@ -82,6 +82,7 @@ export class CellRunner {
   #runningId: string | null = null;
   #restartNote: string | null = null;
   #failedStarts = 0;
+  #commsInFlight = 0;
   /** The execute request whose cell runs now, or ran last: late output goes to it. */
   currentRequest: Message | null = null;
 
@@ -105,6 +106,14 @@ export class CellRunner {
   /** Whether a cell is running now. */
   get running(): boolean {
     return this.#runningId !== null;
+  }
+
+  /**
+   * Whether the executor is busy for the kernel: a cell runs, or comm
+   * messages wait for their handlers (the poller then leaves it the CPU).
+   */
+  get working(): boolean {
+    return this.#runningId !== null || this.#commsInFlight > 0;
   }
 
   /** Sends buffered printed text and display updates now. */
@@ -158,10 +167,15 @@ export class CellRunner {
       return;
     }
     const id = crypto.randomUUID();
-    await this.#executor.ask(
-      { op: "comm", id, ...checked.frame },
-      COMM_ANSWER_MS,
-    );
+    this.#commsInFlight++;
+    try {
+      await this.#executor.ask(
+        { op: "comm", id, ...checked.frame },
+        COMM_ANSWER_MS,
+      );
+    } finally {
+      this.#commsInFlight--;
+    }
   }
 
   /**

@@ -132,7 +132,7 @@ export class Kernel implements HandlerContext {
       ],
       () => this.#stopped,
       this.logger,
-      () => !this.#runner.running,
+      () => !this.#runner.working,
     );
     this.#poller.run().catch((error) =>
       this.logger.warn(`polling the sockets failed: ${error}`)
