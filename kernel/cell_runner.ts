@@ -362,10 +362,11 @@ export class CellRunner {
         break;
       case "comm": {
         const message = this.#comms.fromExecutor(event);
-        // During a cell its request is the parent (so the Output widget and
-        // the frontend tie the message to the cell); between cells, the
-        // frontend message whose handler sent it.
-        const cause = this.running ? parent : message.cause ?? parent;
+        // What a handler sent while it handled a frontend message has that
+        // message as parent, also while a cell runs (ipywidgets' frontend
+        // takes an echo_update as the answer to its update by parent
+        // msg_id); anything else has the cell's request (or the last cell's).
+        const cause = message.cause ?? parent;
         this.#host.publish(message.msgType, message.content, cause, {
           metadata: message.metadata,
           buffers: message.buffers,

@@ -315,8 +315,9 @@ def a_message_reaches_a_cell_while_it_runs(kc, km):
     assert reply_result == f'"stopped after some rounds, id {running}"', reply_result
     answers = [m for m in seen if comm_message("comm_msg", comm_id)(m)]
     assert answers and answers[-1]["content"]["data"] == {"seen": {"stop": True}, "during": running}, answers
-    # While a cell runs, its request is the parent.
-    assert answers[0]["parent_header"]["msg_id"] == running, answers[0]["parent_header"]
+    # A handler's answer has the frontend's message as parent, also while a
+    # cell runs (ipywidgets matches echo_update to its update so).
+    assert answers[-1]["parent_header"]["msg_id"] == sent["header"]["msg_id"], answers[-1]["parent_header"]
     send(kc, "comm_msg", {"comm_id": comm_id, "data": {"stop": False}})
     answer = wait_iopub(kc, comm_message("comm_msg", comm_id), "the answer between cells")
     assert answer["content"]["data"]["during"] is None, "currentMessageId is undefined between cells"
