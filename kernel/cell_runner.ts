@@ -1,8 +1,9 @@
 /**
  * Runs cells for the kernel: keeps one executor alive (a fresh one after a
  * death or a restart), transpiles and evaluates code in it, interrupts it,
- * and turns its events (displays, late errors, input requests) into iopub
- * and stdin traffic through the host.
+ * and turns its events (displays, late errors, input requests, comms) into
+ * iopub and stdin traffic through the host; frontend comm messages go to the
+ * executor at once, also while a cell runs (comm_relay.ts).
  */
 import {
   type AgentEvent,
@@ -12,12 +13,22 @@ import {
   folderUrl,
   type Question,
 } from "./agent_protocol.ts";
+import { CommRelay } from "./comm_relay.ts";
 import { Executor, ExecutorDied } from "./executor_process.ts";
+import type { MessageExtras } from "./handler_context.ts";
 import type { Logger } from "./log.ts";
 import { OutputOrder } from "./output_order.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
 import type { CheckMode } from "./type_checker.ts";
 import type { Message } from "./wire.ts";
+
+/**
+ * How long a comm message's idle waits for the executor to have called its
+ * handlers. ipywidgets sends a widget's next update only after the idle of
+ * the last, so a cell stuck in synchronous code slows a dragged slider to
+ * this pace instead of stopping it.
+ */
+const COMM_ANSWER_MS = 1000;
 
 /** How long an interrupted cell may take to stop before its executor is restarted. */
 export const INTERRUPT_GRACE_MS = 1000;
@@ -42,6 +53,7 @@ export interface RunnerHost {
     msgType: string,
     content: Record<string, unknown>,
     parent: Message | null,
+    extras?: MessageExtras,
   ): Promise<void>;
   /** Asks the client for input on stdin; rejects when it cannot be asked. */
   requestInput(
@@ -64,6 +76,7 @@ export class CellRunner {
   readonly #options: KernelOptions;
   readonly #host: RunnerHost;
   readonly #output: OutputOrder;
+  readonly #comms = new CommRelay();
   #executor!: Executor;
   #transpiler: Promise<Transpiler>;
   #transpiled = new Map<string, TranspiledCell | CellSyntaxError>();
@@ -72,6 +85,7 @@ export class CellRunner {
   #runningId: string | null = null;
   #restartNote: string | null = null;
   #failedStarts = 0;
+  #commsInFlight = 0;
   /** The execute request whose cell runs now, or ran last: late output goes to it. */
   currentRequest: Message | null = null;
 
@@ -95,6 +109,14 @@ export class CellRunner {
   /** Whether a cell is running now. */
   get running(): boolean {
     return this.#runningId !== null;
+  }
+
+  /**
+   * Whether the executor is busy for the kernel: a cell runs, or comm
+   * messages wait for their handlers (the poller then leaves it the CPU).
+   */
+  get working(): boolean {
+    return this.#runningId !== null || this.#commsInFlight > 0;
   }
 
   /** Sends buffered printed text and display updates now. */
@@ -133,6 +155,40 @@ export class CellRunner {
     timeoutMs: number,
   ): Promise<Answers[Q["op"]] | null> {
     return this.#executor.ask(question, timeoutMs);
+  }
+
+  /**
+   * Sends a frontend comm message to the executor now (a running cell sees
+   * it at its next await); one that cannot be delivered is logged.
+   *
+   * @param request comm_open, comm_msg or comm_close
+   */
+  async forwardComm(request: Message): Promise<void> {
+    const checked = this.#comms.fromFrontend(request);
+    if (!checked.ok) {
+      this.#host.logger.warn(checked.problem);
+      return;
+    }
+    const id = crypto.randomUUID();
+    this.#commsInFlight++;
+    try {
+      await this.#executor.ask(
+        { op: "comm", id, ...checked.frame },
+        COMM_ANSWER_MS,
+      );
+    } finally {
+      this.#commsInFlight--;
+    }
+  }
+
+  /**
+   * The open comms (comm_info_reply).
+   *
+   * @param targetName only those of this target, when given
+   * @returns `{comm_id: {target_name}}`
+   */
+  openComms(targetName?: string): Record<string, { target_name: string }> {
+    return this.#comms.list(targetName);
   }
 
   /**
@@ -210,6 +266,7 @@ export class CellRunner {
         map: cell.map,
         url: `deno-webgpu-cell:${id}`,
         name,
+        msgId: this.currentRequest?.header.msg_id,
       });
     } catch (error) {
       if (!(error instanceof ExecutorDied)) throw error;
@@ -230,6 +287,15 @@ export class CellRunner {
   }
 
   #startExecutor(): void {
+    // The comms of a replaced executor died with it: tell the frontend, so
+    // its widgets stop waiting on them.
+    for (const id of this.#comms.executorReplaced()) {
+      this.#host.publish(
+        "comm_close",
+        { comm_id: id, data: {} },
+        this.currentRequest,
+      );
+    }
     const executor: Executor = new Executor(this.#options, {
       stream: (name, text) => this.#output.write(name, text),
       event: (event) => this.#onAgentEvent(event),
@@ -262,6 +328,9 @@ export class CellRunner {
       },
     });
     this.#executor = executor;
+    if (this.#comms.frontendHasWidgets) {
+      executor.send({ op: "frontend_widgets" });
+    }
   }
 
   #publishError(error: ErrorContent): void {
@@ -293,6 +362,22 @@ export class CellRunner {
         break;
       case "input_request":
         this.#answerInput(event, parent);
+        break;
+      case "comm": {
+        const message = this.#comms.fromExecutor(event);
+        // What a handler sent while it handled a frontend message has that
+        // message as parent, also while a cell runs (ipywidgets' frontend
+        // takes an echo_update as the answer to its update by parent
+        // msg_id); anything else has the cell's request (or the last cell's).
+        const cause = message.cause ?? parent;
+        this.#host.publish(message.msgType, message.content, cause, {
+          metadata: message.metadata,
+          buffers: message.buffers,
+        });
+        break;
+      }
+      case "log":
+        this.#host.logger.warn(event.text);
         break;
       default:
         this.#host.logger.debug(`unexpected agent event ${event.type}`);

@@ -7,7 +7,11 @@
 import type { Answers, Evaluation, Question } from "./agent_protocol.ts";
 import { CellRunner, type KernelOptions } from "./cell_runner.ts";
 import type { ConnectionInfo } from "./connection.ts";
-import type { HandlerContext, RequestChannel } from "./handler_context.ts";
+import type {
+  HandlerContext,
+  MessageExtras,
+  RequestChannel,
+} from "./handler_context.ts";
 import { HANDLERS, isRequestType } from "./handlers.ts";
 import { History } from "./history.ts";
 import type { CellTypes, SymbolInfo } from "./language_service.ts";
@@ -27,6 +31,17 @@ import { createSigner, decode, type Message, type Signer } from "./wire.ts";
 
 export { INTERRUPT_GRACE_MS, type KernelOptions } from "./cell_runner.ts";
 export type { RequestChannel } from "./handler_context.ts";
+
+/**
+ * Shell messages served as they arrive, not queued behind execute requests:
+ * the comm messages, and comm_info (answered from the kernel's own record).
+ */
+const SERVED_AT_ONCE = new Set([
+  "comm_open",
+  "comm_msg",
+  "comm_close",
+  "comm_info_request",
+]);
 
 /** Messages larger than this are not parsed, only answered with an error (oversized.ts). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -48,6 +63,8 @@ export class Kernel implements HandlerContext {
   #shellQueue: Message[] = [];
   #shellWake: (() => void) | null = null;
   #shellInFlight = 0;
+  /** Whether the shell loop is inside a request's handler. */
+  #shellServing = false;
   #cellTypes: Promise<CellTypes> | undefined;
   #ranCells: string[] = [];
   #stdin!: StdinChannel;
@@ -64,7 +81,8 @@ export class Kernel implements HandlerContext {
     this.logger = options.logger;
     this.#runner = new CellRunner(options, {
       logger: this.logger,
-      publish: (type, content, parent) => this.publish(type, content, parent),
+      publish: (type, content, parent, extras) =>
+        this.publish(type, content, parent, extras),
       requestInput: (parent, prompt, password) =>
         this.#stdin.ask(parent, prompt, password),
       stopped: () => this.#stopped,
@@ -121,7 +139,7 @@ export class Kernel implements HandlerContext {
       ],
       () => this.#stopped,
       this.logger,
-      () => !this.#runner.running,
+      () => !this.#runner.working,
     );
     this.#poller.run().catch((error) =>
       this.logger.warn(`polling the sockets failed: ${error}`)
@@ -225,23 +243,46 @@ export class Kernel implements HandlerContext {
    * @param msgType e.g. "display_data"
    * @param content the content
    * @param parent the request this belongs to
+   * @param extras the message's metadata and binary buffers
    */
   async publish(
     msgType: string,
     content: Record<string, unknown>,
     parent: Message | null,
+    extras: MessageExtras = {},
   ): Promise<void> {
     if (msgType !== "stream" && msgType !== "update_display_data") {
       this.#runner.flushOutput();
     }
-    const message = this.session.message(msgType, content, parent, [
-      iopubTopic(msgType),
-    ]);
+    const message = this.session.message(
+      msgType,
+      content,
+      parent,
+      [iopubTopic(msgType)],
+      extras.metadata,
+    );
+    message.buffers = extras.buffers ?? [];
     // Messages leave in call order (the outbox queues them), so callers may
     // go on without awaiting; a failed send is logged, never thrown.
     await this.#outboxes.iopub.send(message).catch((error) =>
       this.logger.warn(`cannot publish ${msgType}: ${error}`)
     );
+  }
+
+  /**
+   * @param request a frontend comm message, for the executor now
+   * @returns once the executor has called its handlers (or timed out)
+   */
+  forwardComm(request: Message): Promise<void> {
+    return this.#runner.forwardComm(request);
+  }
+
+  /**
+   * @param targetName only those of this target, when given
+   * @returns the open comms
+   */
+  openComms(targetName?: string): Record<string, { target_name: string }> {
+    return this.#runner.openComms(targetName);
   }
 
   /** Interrupts the running cell (and a pending input request). */
@@ -291,11 +332,24 @@ export class Kernel implements HandlerContext {
     this.#shellInFlight++;
     try {
       await this.#receive("shell", frames, (message) => {
+        if (SERVED_AT_ONCE.has(message.header.msg_type)) {
+          // Not behind a running execute_request: a widget's click must
+          // reach the cell while it runs.
+          this.#serveAtOnce(message);
+          return;
+        }
         this.#shellQueue.push(message);
         this.#shellWake?.();
       });
     } finally {
       this.#shellInFlight--;
+      // A message that was in flight when a cell failed, and turned out to
+      // be one served at once (a comm message), was never queued: it must
+      // not keep aborting the requests that come after it.
+      if (
+        !this.#shellServing && this.#shellQueue.length === 0 &&
+        this.#shellInFlight === 0
+      ) this.#aborting = false;
     }
   }
 
@@ -364,11 +418,28 @@ export class Kernel implements HandlerContext {
         this.#shellWake = null;
         continue;
       }
-      await this.#serve(message, "shell");
+      this.#shellServing = true;
+      try {
+        await this.#serve(message, "shell");
+      } finally {
+        this.#shellServing = false;
+      }
       // stop_on_error aborts what was queued when the error happened, no more.
       if (this.#shellQueue.length === 0 && this.#shellInFlight === 0) {
         this.#aborting = false;
       }
+    }
+  }
+
+  async #serveAtOnce(message: Message): Promise<void> {
+    await this.#serve(message, "shell");
+    // That idle (which ipywidgets waits for before it sends a widget's next
+    // update) reads as "the kernel is idle" to a frontend that tracks status
+    // without parents (JupyterLab's indicator): while a cell runs, say busy
+    // again, for the cell.
+    const cell = this.#runner.currentRequest;
+    if (this.#runner.running && cell) {
+      this.publish("status", { execution_state: "busy" }, cell);
     }
   }
 

@@ -10,13 +10,14 @@
 import type { Command } from "../agent_protocol.ts";
 import {
   answerInput,
+  comms,
   exitExecutor,
   installCellGlobals,
   isExiting,
   rejectInputs,
 } from "./cell_globals.ts";
 import { connectInspector, evaluate } from "./evaluate.ts";
-import { queuedSent, send, sendSync } from "./events.ts";
+import { queuedSent, send, sendFromTask, sendSync } from "./events.ts";
 import { completeAt, inspectAt } from "./introspect.ts";
 import { interruptCell, Interrupted } from "./interrupt.ts";
 import { errorContent, installStackTraces } from "./traceback.ts";
@@ -40,7 +41,13 @@ const session = connectInspector();
 async function handle(command: Command): Promise<void> {
   switch (command.op) {
     case "eval": {
-      const event = await evaluate(session, command);
+      comms.beginCell(command.msgId);
+      let event;
+      try {
+        event = await evaluate(session, command);
+      } finally {
+        comms.endCell();
+      }
       if (isExiting()) return; // no reply: the kernel sees the exit instead
       await queuedSent(); // the cell's displays precede its reply
       // Everything the cell wrote to stderr precedes this marker.
@@ -51,6 +58,16 @@ async function handle(command: Command): Promise<void> {
     case "interrupt":
       interruptCell();
       rejectInputs(new Interrupted());
+      break;
+    case "comm":
+      // At once, also while a cell runs: it sees the effect at its next await.
+      comms.receive(command);
+      // After the frames its handlers sent (same queue): the kernel publishes
+      // the message's idle on this answer.
+      sendFromTask({ type: "reply", id: command.id, value: { handled: true } });
+      break;
+    case "frontend_widgets":
+      comms.markFrontendWidgets();
       break;
     case "input_reply":
       answerInput(command);
@@ -77,18 +94,24 @@ async function handle(command: Command): Promise<void> {
 
 async function readCommands(): Promise<void> {
   const decoder = new TextDecoder();
-  let buffered = "";
+  // The start of a line whose newline has not come, in chunks: searching a
+  // string grown by `+=` copies it, which made a command of megabytes (a comm
+  // message with an image) cost quadratic time.
+  let partial: string[] = [];
   for await (const chunk of Deno.stdin.readable) {
-    buffered += decoder.decode(chunk, { stream: true });
+    let text = decoder.decode(chunk, { stream: true });
     let newline;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
+    while ((newline = text.indexOf("\n")) >= 0) {
+      partial.push(text.slice(0, newline));
+      const line = partial.join("");
+      partial = [];
+      text = text.slice(newline + 1);
       // Commands run concurrently: an interrupt must reach a cell that awaits.
       handle(JSON.parse(line) as Command).catch((error) =>
         send({ type: "late_error", ...errorContent(error) })
       );
     }
+    if (text !== "") partial.push(text);
   }
   // The kernel closed our stdin: it is gone or wants us gone.
   exitExecutor(0);

@@ -5,6 +5,7 @@
  * is declared here because it lives inside cell_globals.ts. `prompt`,
  * `confirm` and `alert` are Deno's own declarations.
  */
+import type { CommManager } from "./comms.ts";
 import type * as displayModule from "./display.ts";
 import type * as plotlyModule from "./plotly.ts";
 
@@ -23,6 +24,8 @@ declare global {
   const image: typeof displayModule.image;
   /** A plotly chart: traces, or `{ data, layout, config }`. */
   const plot: typeof plotlyModule.plot;
+  /** Jupyter comms: open one, or register a target the frontend opens. */
+  const comms: CommManager;
   /**
    * Asks the notebook user for a line of text (stdin channel).
    *
