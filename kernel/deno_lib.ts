@@ -4,13 +4,29 @@
  * checked against the runtime they run in.
  */
 
+// `deno types` leaves out one part: its globals file refers to a library
+// "node" (Deno's copy of @types/node's globals) without printing it, and the
+// timers live there. These declarations stand in for it, with Deno's types
+// (a timer id is a number); the rest of Node's globals are `any`.
+const NODE_GLOBALS = `
+declare function setTimeout(callback: (...args: any[]) => void, delay?: number, ...args: any[]): number;
+declare function setInterval(callback: (...args: any[]) => void, delay?: number, ...args: any[]): number;
+declare function clearTimeout(id?: number): void;
+declare function clearInterval(id?: number): void;
+declare function setImmediate(callback: (...args: any[]) => void, ...args: any[]): any;
+declare function clearImmediate(id: any): void;
+declare var process: any;
+declare var Buffer: any;
+declare var global: typeof globalThis;
+`;
+
 let cached: Promise<string> | undefined;
 
 /**
  * The declarations, read once per process (`deno types` takes milliseconds:
  * it prints what is built into the binary).
  *
- * @returns the text of lib.deno.d.ts, ready to be a root file next to lib.esnext
+ * @returns the text of lib.deno.d.ts and the timers, ready to be a root file next to lib.esnext
  * @throws {Error} when `deno types` fails
  */
 export function denoTypes(): Promise<string> {
@@ -26,9 +42,9 @@ export function denoTypes(): Promise<string> {
     // The parts are already concatenated; the npm typescript package has no
     // lib of these names and would report each reference as missing.
     return decoder.decode(stdout).replace(
-      /^\/\/\/ <reference lib="deno\.[^"]*" \/>$/gm,
+      /^\/\/\/ <reference lib="(deno\.[^"]*|node)" \/>$/gm,
       "",
-    );
+    ) + NODE_GLOBALS;
   })();
   return cached;
 }

@@ -98,6 +98,8 @@ Deno.test("cells may await at top level, use Deno's API, the cell globals and np
     'import x from "npm:not-installed-here@1"; import { y } from "jsr:@std/path@1"; x(y);',
     "for await (const line of Deno.stdin.readable) break;",
     "const gpu = await navigator.gpu.requestAdapter(); gpu?.info.vendor;",
+    "await new Promise((r) => setTimeout(r, 1)); const id: number = setInterval(() => {}, 5); clearInterval(id); clearTimeout(setTimeout(() => {}, 1, 'a'));",
+    "process.env.HOME; Buffer.from('a'); global.structuredClone(1); queueMicrotask(() => {}); setImmediate(() => {});",
   ];
   for (const cell of cells) assert.deepEqual(types.check(cell), [], cell);
   // The npm package's own types apply where node_modules has it.
