@@ -10,7 +10,12 @@ import type { ConnectionInfo } from "./connection.ts";
 import type { HandlerContext, RequestChannel } from "./handler_context.ts";
 import { HANDLERS, isRequestType } from "./handlers.ts";
 import { History } from "./history.ts";
-import type { CellTypes, SymbolInfo } from "./language_service.ts";
+import type {
+  CellTypes,
+  SignatureInfo,
+  StaticCompletions,
+  SymbolInfo,
+} from "./language_service.ts";
 import type { Logger } from "./log.ts";
 import { replyType, tooLargeError } from "./oversized.ts";
 import { iopubTopic, Session } from "./session.ts";
@@ -180,10 +185,45 @@ export class Kernel implements HandlerContext {
   /**
    * @param code the code
    * @param index a UTF-16 index
+   * @param withSource also the declaration's source
    * @returns the symbol there, or null
    */
-  async quickInfo(code: string, index: number): Promise<SymbolInfo | null> {
-    return (await this.#languageService()).quickInfo(code, index);
+  async quickInfo(
+    code: string,
+    index: number,
+    withSource = false,
+  ): Promise<SymbolInfo | null> {
+    return (await this.#languageService()).quickInfo(code, index, withSource);
+  }
+
+  /**
+   * @param code the code
+   * @param index a UTF-16 index
+   * @param withSource also the callee's source
+   * @returns the enclosing call's signature, or null
+   */
+  async signatureHelp(
+    code: string,
+    index: number,
+    withSource = false,
+  ): Promise<SignatureInfo | null> {
+    return (await this.#languageService()).signatureHelp(
+      code,
+      index,
+      withSource,
+    );
+  }
+
+  /**
+   * @param code the cell being typed
+   * @param index a UTF-16 index
+   * @returns the language service's completions, or null
+   */
+  async completions(
+    code: string,
+    index: number,
+  ): Promise<StaticCompletions | null> {
+    return (await this.#languageService()).completions(code, index);
   }
 
   /** @param code a cell that ran, for the language service */
