@@ -177,7 +177,9 @@ export class CellTypes {
           parameter: {
             name: parameter.name,
             label: text(parameter.displayParts),
-            documentation: docMarkdown(parameter.documentation, []),
+            // `@param x - text`: the dash is JSDoc's separator.
+            documentation: docMarkdown(parameter.documentation, [])
+              .replace(/^-\s*/, ""),
           },
         }
         : {}),

@@ -5,7 +5,7 @@
  * offered.
  */
 import type { Session } from "node:inspector/promises";
-import { inspect } from "./display.ts";
+import { inspect, isDisplayable, toMimeBundle } from "./display.ts";
 import {
   type Answers,
   codePoints,
@@ -269,7 +269,7 @@ export async function inspectAt(
       value = (globalThis as Record<symbol, unknown>)[holder];
       delete (globalThis as Record<symbol, unknown>)[holder];
     }
-    return { found: true, text: describe(expression, value, detail) };
+    return { found: true, text: await describe(expression, value, detail) };
   } finally {
     await session.post("Runtime.releaseObjectGroup", {
       objectGroup: "inspect",
@@ -277,7 +277,11 @@ export async function inspectAt(
   }
 }
 
-function describe(expression: string, value: unknown, detail: number): string {
+async function describe(
+  expression: string,
+  value: unknown,
+  detail: number,
+): Promise<string> {
   const kind = value === null
     ? "null"
     : typeof value === "object"
@@ -289,9 +293,42 @@ function describe(expression: string, value: unknown, detail: number): string {
     lines.push(`Signature: ${functionHead(source)}`);
     if (detail > 0) lines.push("Source:", source);
   } else {
-    lines.push(`Value: ${inspect(value).slice(0, 2000)}`);
+    lines.push(`Value: ${await preview(value)}`);
   }
   return lines.join("\n");
+}
+
+// How much of a value's text form inspection shows.
+const PREVIEW_LINES = 12;
+const PREVIEW_CHARS = 2000;
+const PREVIEW_TIMEOUT_MS = 1000;
+
+// The text form a cell's result would show (a tensor's values and shape,
+// from its display method), cut to a preview; Deno.inspect otherwise.
+async function preview(value: unknown): Promise<string> {
+  let text = inspect(value);
+  if (isDisplayable(value)) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const bundle = await Promise.race([
+        toMimeBundle(value),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), PREVIEW_TIMEOUT_MS);
+        }),
+      ]);
+      const plain = bundle?.["text/plain"];
+      if (typeof plain === "string") text = plain;
+    } catch {
+      // A display method that fails (a disposed tensor): the plain inspection.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const lines = text.split("\n");
+  const cut = lines.length > PREVIEW_LINES
+    ? [...lines.slice(0, PREVIEW_LINES), "…"].join("\n")
+    : text;
+  return cut.length > PREVIEW_CHARS ? `${cut.slice(0, PREVIEW_CHARS)}…` : cut;
 }
 
 /**
