@@ -73,6 +73,7 @@ export function partsMarkdown(parts: readonly DocPart[] | undefined): string {
  * import assert from "node:assert/strict";
  * import { docMarkdown } from "./doc_markdown.ts";
  *
+ * const fence = "`".repeat(3);
  * const markdown = docMarkdown([{ text: "Doubles.", kind: "text" }], [
  *   {
  *     name: "param",
@@ -82,11 +83,11 @@ export function partsMarkdown(parts: readonly DocPart[] | undefined): string {
  *       { text: "a number", kind: "text" },
  *     ],
  *   },
- *   { name: "example", text: [{ text: "```ts\ntwice(2);\n```", kind: "text" }] },
+ *   { name: "example", text: [{ text: `${fence}ts\ntwice(2);\n${fence}`, kind: "text" }] },
  * ]);
  * assert.equal(
  *   markdown,
- *   "Doubles.\n\n**Parameters**\n\n- `x`: a number\n\n**Example**\n\n```ts\ntwice(2);\n```",
+ *   `Doubles.\n\n**Parameters**\n\n- \`x\`: a number\n\n**Example**\n\n${fence}ts\ntwice(2);\n${fence}`,
  * );
  * ```
  */
