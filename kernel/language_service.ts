@@ -89,6 +89,13 @@ export class CellTypes {
    * @param code the cell's TypeScript
    */
   addCell(code: string): void {
+    // A cell that does not parse (it never ran: a syntax error, a `%%time`
+    // magic) would swallow the cells after it, an unclosed brace all of them.
+    const parsed = ts.transpileModule(code, {
+      reportDiagnostics: true,
+      compilerOptions: { target: ts.ScriptTarget.ESNext, noLib: true },
+    });
+    if (parsed.diagnostics?.length) return;
     // A block would hide declarations; separate statements keep them visible.
     this.#history += `${code}\n;\n`;
   }

@@ -151,3 +151,15 @@ Deno.test("CellTypes.signatureHelp() gives the whole signature and the current p
   );
   assert.equal(types.signatureHelp("t", 1), null);
 });
+
+Deno.test("CellTypes.addCell() leaves out a cell that does not parse, so later cells still count", () => {
+  const types = new CellTypes(
+    fromFileUrl(new URL("../../notebooks", import.meta.url)),
+  );
+  types.addCell("function broken() {");
+  types.addCell("const after = { zeta: 1 };");
+  assert.deepEqual(
+    types.completions("after.ze", 8)?.items.map((item) => item.text),
+    ["zeta"],
+  );
+});
