@@ -79,8 +79,8 @@ export class CellTypes {
 
   /** @param folder the notebook's folder (absolute path) */
   constructor(folder: string) {
-    this.#folder = folder;
-    this.#fileName = `${folder}/__notebook_cells__.ts`;
+    this.#folder = folder.replace(/(.)\/+$/, "$1");
+    this.#fileName = `${this.#folder}/__notebook_cells__.ts`;
   }
 
   /**
