@@ -50,9 +50,15 @@ export async function inspection(
   const withSource = detail > 0;
   let call: SignatureInfo | null = null;
   let typed: SymbolInfo | null = null;
+  // A name at the cursor inside the arguments (what JupyterLab's completer
+  // asks about for each item) is shown too, before the call.
+  const onName = /[\w$]$/.test(code.slice(0, index)) ||
+    /^[\w$]/.test(code.slice(index));
   try {
     call = await context.signatureHelp(code, index, withSource);
-    if (call === null) typed = await context.quickInfo(code, index, withSource);
+    if (call === null || onName) {
+      typed = await context.quickInfo(code, index, withSource && !call);
+    }
   } catch (error) {
     context.logger.debug(`the language service failed: ${error}`);
   }
@@ -69,6 +75,14 @@ export async function inspection(
   const liveText = answer?.found ? answer.text : "";
   const plain: string[] = [];
   const markdown: string[] = [];
+  if (typed) {
+    plain.push(typed.display);
+    markdown.push(fence(typed.display, "typescript"));
+    if (typed.documentation) {
+      plain.push(typed.documentation);
+      markdown.push(typed.documentation);
+    }
+  }
   if (call) {
     plain.push(call.label);
     markdown.push(fence(call.label, "typescript"));
@@ -87,13 +101,6 @@ export async function inspection(
     if (call.documentation) {
       plain.push(call.documentation);
       markdown.push(call.documentation);
-    }
-  } else if (typed) {
-    plain.push(typed.display);
-    markdown.push(fence(typed.display, "typescript"));
-    if (typed.documentation) {
-      plain.push(typed.documentation);
-      markdown.push(typed.documentation);
     }
   }
   if (source) {
