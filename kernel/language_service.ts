@@ -14,6 +14,15 @@ import {
   nameTier,
 } from "./completion_items.ts";
 import { docMarkdown } from "./doc_markdown.ts";
+import {
+  aliased,
+  innermostNode,
+  isInternal,
+  receiverType,
+  scopeSymbols,
+  signatureOf,
+  symbolType,
+} from "./ts_symbols.ts";
 
 /** What the language service knows about a symbol. */
 export interface SymbolInfo {
@@ -386,89 +395,4 @@ export class CellTypes {
       getDirectories: ts.sys.getDirectories,
     };
   }
-}
-
-// The deepest node whose text holds the position.
-function innermostNode(file: ts.SourceFile, position: number): ts.Node {
-  let node: ts.Node = file;
-  for (;;) {
-    const child: ts.Node | undefined = node.forEachChild((c) =>
-      c.getStart(file) <= position && position < c.getEnd() ? c : undefined
-    );
-    if (!child) return node;
-    node = child;
-  }
-}
-
-// The type of `value` in `value.partial` around the cursor.
-function receiverType(
-  node: ts.Node,
-  position: number,
-  checker: ts.TypeChecker,
-): ts.Type | null {
-  for (let at: ts.Node | undefined = node; at; at = at.parent) {
-    if (
-      ts.isPropertyAccessExpression(at) && at.expression.getEnd() < position
-    ) {
-      return checker.getApparentType(checker.getTypeAtLocation(at.expression));
-    }
-  }
-  return null;
-}
-
-// The values, types and namespaces in scope, by name.
-function scopeSymbols(
-  node: ts.Node,
-  checker: ts.TypeChecker,
-): Map<string, ts.Symbol> {
-  const symbols = new Map<string, ts.Symbol>();
-  const flags = ts.SymbolFlags.Value | ts.SymbolFlags.Type |
-    ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
-  for (const symbol of checker.getSymbolsInScope(node, flags)) {
-    if (!symbols.has(symbol.name)) symbols.set(symbol.name, symbol);
-  }
-  return symbols;
-}
-
-function aliased(symbol: ts.Symbol, checker: ts.TypeChecker): ts.Symbol {
-  if (!(symbol.flags & ts.SymbolFlags.Alias)) return symbol;
-  try {
-    return checker.getAliasedSymbol(symbol);
-  } catch {
-    return symbol;
-  }
-}
-
-// What an imported name is, which the completion entry calls only "alias".
-function symbolType(symbol: ts.Symbol): string {
-  const flags = symbol.flags;
-  if (flags & ts.SymbolFlags.Class) return "class";
-  if (flags & ts.SymbolFlags.Function) return "function";
-  if (flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) {
-    return "module";
-  }
-  if (flags & ts.SymbolFlags.Interface) return "interface";
-  if (flags & ts.SymbolFlags.TypeAlias) return "type";
-  if (flags & ts.SymbolFlags.Enum) return "enum";
-  return "variable";
-}
-
-// Marked `@internal` in its doc comment: for the library, not for cells.
-function isInternal(symbol: ts.Symbol): boolean {
-  return (symbol.declarations ?? []).some((declaration) =>
-    ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === "internal")
-  );
-}
-
-function signatureOf(
-  symbol: ts.Symbol,
-  node: ts.Node,
-  checker: ts.TypeChecker,
-): string | undefined {
-  if (!(symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method))) {
-    return undefined;
-  }
-  const signature = checker.getTypeOfSymbolAtLocation(symbol, node)
-    .getCallSignatures()[0];
-  return signature ? checker.signatureToString(signature) : undefined;
 }
