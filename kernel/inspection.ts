@@ -122,7 +122,7 @@ export async function inspection(
 
 function where(source: DeclarationSource): string {
   return source.file === null
-    ? `an earlier cell, line ${source.line} of the cells run so far`
+    ? `a cell of this notebook, line ${source.line}`
     : `${source.file}:${source.line}`;
 }
 

@@ -38,7 +38,7 @@ export interface SymbolInfo {
 export interface DeclarationSource {
   /** The file's absolute path, or null for a cell of the notebook. */
   file: string | null;
-  /** Its first line, 1-based. */
+  /** Its first line, 1-based (in its cell, for a cell). */
   line: number;
   /** The declaration's text. */
   text: string;
@@ -82,6 +82,8 @@ export class CellTypes {
   readonly #folder: string;
   readonly #fileName: string;
   #history = "";
+  /** Where each cell of #history starts. */
+  #cellStarts: number[] = [];
   #current = "";
   #version = 0;
   #service: ts.LanguageService | undefined;
@@ -106,6 +108,7 @@ export class CellTypes {
     });
     if (parsed.diagnostics?.length) return;
     // A block would hide declarations; separate statements keep them visible.
+    this.#cellStarts.push(this.#history.length);
     this.#history += `${code}\n;\n`;
   }
 
@@ -319,6 +322,12 @@ export class CellTypes {
     return at > this.#history.length ? at - 1 : null;
   }
 
+  // The start of the cell (a run one, or the one being typed) holding a position.
+  #cellStart(position: number): number {
+    if (position >= this.#history.length) return this.#history.length;
+    return this.#cellStarts.findLast((start) => start <= position) ?? 0;
+  }
+
   // Whether the callee ending at a position follows `new`.
   #isNew(calleeEnd: number): boolean {
     const before = (this.#history + this.#current).slice(0, calleeEnd + 1);
@@ -351,7 +360,8 @@ export class CellTypes {
       : lines.join("\n");
     return {
       file: inCells ? null : definition.fileName,
-      line: whole.slice(0, lineStart).split("\n").length,
+      line: whole.slice(inCells ? this.#cellStart(lineStart) : 0, lineStart)
+        .split("\n").length,
       text,
     };
   }

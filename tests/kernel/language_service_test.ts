@@ -25,6 +25,15 @@ Deno.test("CellTypes.quickInfo() gives types and doc comments of earlier cells a
     assert.equal(source.file, `${folder}/shapes.ts`);
     assert.equal(source.line, 2);
     assertIncludes(source.text, "export function area(w: number, h: number)");
+    types.addCell(
+      "const unused = 0;\n\nfunction perimeter(w: number) {\n  return 4 * w;\n}",
+    );
+    const cell = types.quickInfo("perimeter", 2, true)!.source!;
+    assert.deepEqual(cell, {
+      file: null,
+      line: 3,
+      text: "function perimeter(w: number) {\n  return 4 * w;\n}",
+    });
   } finally {
     await Deno.remove(folder, { recursive: true });
   }
