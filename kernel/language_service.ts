@@ -13,6 +13,7 @@ import {
   jupyterType,
   nameTier,
 } from "./completion_items.ts";
+import { CellHistory } from "./cell_history.ts";
 import { docMarkdown } from "./doc_markdown.ts";
 import {
   aliased,
@@ -81,9 +82,7 @@ const SIGNATURE_ITEMS = 200;
 export class CellTypes {
   readonly #folder: string;
   readonly #fileName: string;
-  #history = "";
-  /** Where each cell of #history starts. */
-  #cellStarts: number[] = [];
+  readonly #history = new CellHistory();
   #current = "";
   #version = 0;
   #service: ts.LanguageService | undefined;
@@ -100,16 +99,7 @@ export class CellTypes {
    * @param code the cell's TypeScript
    */
   addCell(code: string): void {
-    // A cell that does not parse (it never ran: a syntax error, a `%%time`
-    // magic) would swallow the cells after it, an unclosed brace all of them.
-    const parsed = ts.transpileModule(code, {
-      reportDiagnostics: true,
-      compilerOptions: { target: ts.ScriptTarget.ESNext, noLib: true },
-    });
-    if (parsed.diagnostics?.length) return;
-    // A block would hide declarations; separate statements keep them visible.
-    this.#cellStarts.push(this.#history.length);
-    this.#history += `${code}\n;\n`;
+    this.#history.add(code);
   }
 
   /**
@@ -126,11 +116,11 @@ export class CellTypes {
     withSource = false,
   ): SymbolInfo | null {
     const service = this.#update(code);
-    const position = this.#history.length + index;
+    const position = this.#history.text.length + index;
     // The symbol may end at the cursor: look just before it too.
     const at = service.getQuickInfoAtPosition(this.#fileName, position)
       ? position
-      : Math.max(this.#history.length, position - 1);
+      : Math.max(this.#history.text.length, position - 1);
     const info = service.getQuickInfoAtPosition(this.#fileName, at);
     const display = info ? ts.displayPartsToString(info.displayParts) : "";
     // An unknown name is the error type, shown as a bare "any": nothing found.
@@ -160,7 +150,7 @@ export class CellTypes {
     const service = this.#update(code);
     const help = service.getSignatureHelpItems(
       this.#fileName,
-      this.#history.length + index,
+      this.#history.text.length + index,
       { triggerReason: { kind: "invoked" } },
     );
     const item = help?.items[help.selectedItemIndex];
@@ -218,7 +208,7 @@ export class CellTypes {
    */
   completions(code: string, index: number): StaticCompletions | null {
     const service = this.#update(code);
-    const offset = this.#history.length;
+    const offset = this.#history.text.length;
     const position = offset + index;
     const before = code.slice(0, index);
     const info = service.getCompletionsAtPosition(this.#fileName, position, {
@@ -308,7 +298,7 @@ export class CellTypes {
 
   // The position of the callee's last character, from where its "(" is.
   #calleeEnd(argumentsStart: number): number | null {
-    const text = this.#history + this.#current;
+    const text = this.#history.text + this.#current;
     let at = text.lastIndexOf("(", argumentsStart);
     while (at > 0 && /\s/.test(text[at - 1])) at--;
     // Skip type arguments: f<T>(...).
@@ -319,18 +309,12 @@ export class CellTypes {
         else if (text[at] === "<" && --depth === 0) break;
       }
     }
-    return at > this.#history.length ? at - 1 : null;
-  }
-
-  // The start of the cell (a run one, or the one being typed) holding a position.
-  #cellStart(position: number): number {
-    if (position >= this.#history.length) return this.#history.length;
-    return this.#cellStarts.findLast((start) => start <= position) ?? 0;
+    return at > this.#history.text.length ? at - 1 : null;
   }
 
   // Whether the callee ending at a position follows `new`.
   #isNew(calleeEnd: number): boolean {
-    const before = (this.#history + this.#current).slice(0, calleeEnd + 1);
+    const before = (this.#history.text + this.#current).slice(0, calleeEnd + 1);
     return /\bnew\s+[\w$.\s]+$/.test(before);
   }
 
@@ -346,7 +330,7 @@ export class CellTypes {
     const span = definition.contextSpan ?? definition.textSpan;
     const inCells = definition.fileName === this.#fileName;
     const whole = inCells
-      ? this.#history + this.#current
+      ? this.#history.text + this.#current
       : service.getProgram()?.getSourceFile(definition.fileName)?.text;
     if (whole === undefined) return undefined;
     // From the start of the declaration's line, so its indent stays.
@@ -360,8 +344,9 @@ export class CellTypes {
       : lines.join("\n");
     return {
       file: inCells ? null : definition.fileName,
-      line: whole.slice(inCells ? this.#cellStart(lineStart) : 0, lineStart)
-        .split("\n").length,
+      line:
+        whole.slice(inCells ? this.#history.cellStart(lineStart) : 0, lineStart)
+          .split("\n").length,
       text,
     };
   }
@@ -386,7 +371,9 @@ export class CellTypes {
         name === this.#fileName ? String(this.#version) : "0",
       getScriptSnapshot: (name) => {
         if (name === this.#fileName) {
-          return ts.ScriptSnapshot.fromString(this.#history + this.#current);
+          return ts.ScriptSnapshot.fromString(
+            this.#history.text + this.#current,
+          );
         }
         const text = ts.sys.readFile(name);
         return text === undefined
@@ -398,7 +385,7 @@ export class CellTypes {
       fileExists: (name) => name === this.#fileName || ts.sys.fileExists(name),
       readFile: (name) =>
         name === this.#fileName
-          ? this.#history + this.#current
+          ? this.#history.text + this.#current
           : ts.sys.readFile(name),
       readDirectory: ts.sys.readDirectory,
       directoryExists: ts.sys.directoryExists,

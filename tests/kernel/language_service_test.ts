@@ -172,3 +172,22 @@ Deno.test("CellTypes.addCell() leaves out a cell that does not parse, so later c
     ["zeta"],
   );
 });
+
+Deno.test("CellTypes sees the latest declaration of a name declared again, as the session does", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    const types = new CellTypes(folder);
+    types.addCell("const t = 1;");
+    types.addCell('const t = "text";');
+    assert.equal(types.quickInfo("t", 1)!.display, 'const t: "text"');
+    const names = types.completions("t.", 2)!.items.map((item) => item.text);
+    assert.ok(
+      names.includes("charAt") && !names.includes("toFixed"),
+      `${names}`,
+    );
+    const scope = types.completions("", 0)!.items.map((item) => item.text);
+    assert.ok(!scope.some((name) => name.startsWith("__kernel")));
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
