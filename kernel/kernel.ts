@@ -10,8 +10,8 @@ import type { ConnectionInfo } from "./connection.ts";
 import type { HandlerContext, RequestChannel } from "./handler_context.ts";
 import { HANDLERS, isRequestType } from "./handlers.ts";
 import { History } from "./history.ts";
+import { LanguageClient } from "./language_client.ts";
 import type {
-  CellTypes,
   SignatureInfo,
   StaticCompletions,
   SymbolInfo,
@@ -52,8 +52,7 @@ export class Kernel implements HandlerContext {
   #shellQueue: Message[] = [];
   #shellWake: (() => void) | null = null;
   #shellInFlight = 0;
-  #cellTypes: Promise<CellTypes> | undefined;
-  #ranCells: string[] = [];
+  #language: LanguageClient | undefined;
   #stdin!: StdinChannel;
   #stopped = false;
   /** Resolves when the kernel has shut down. */
@@ -193,7 +192,7 @@ export class Kernel implements HandlerContext {
     index: number,
     withSource = false,
   ): Promise<SymbolInfo | null> {
-    return (await this.#languageService()).quickInfo(code, index, withSource);
+    return await this.#languageService().quickInfo(code, index, withSource);
   }
 
   /**
@@ -207,7 +206,7 @@ export class Kernel implements HandlerContext {
     index: number,
     withSource = false,
   ): Promise<SignatureInfo | null> {
-    return (await this.#languageService()).signatureHelp(
+    return await this.#languageService().signatureHelp(
       code,
       index,
       withSource,
@@ -223,13 +222,14 @@ export class Kernel implements HandlerContext {
     code: string,
     index: number,
   ): Promise<StaticCompletions | null> {
-    return (await this.#languageService()).completions(code, index);
+    return await this.#languageService().completions(code, index);
   }
 
   /** @param code a cell that ran, for the language service */
   addRanCell(code: string): void {
-    if (this.#cellTypes) this.#cellTypes.then((types) => types.addCell(code));
-    else this.#ranCells.push(code);
+    // The first cell starts the service's thread, which builds the program
+    // while the user reads the output, before any completion asks.
+    this.#languageService().addCell(code);
   }
 
   // ---- Outputs ---------------------------------------------------------------
@@ -298,6 +298,7 @@ export class Kernel implements HandlerContext {
   async shutdown(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#language?.close();
     await this.#runner.stop();
     // Give libzmq a moment to flush the shutdown reply before closing.
     await new Promise((r) => setTimeout(r, 50));
@@ -307,16 +308,8 @@ export class Kernel implements HandlerContext {
 
   // ---- private ---------------------------------------------------------------
 
-  #languageService(): Promise<CellTypes> {
-    this.#cellTypes ??= import("./language_service.ts").then(
-      ({ CellTypes }) => {
-        const types = new CellTypes(this.#options.cwd);
-        for (const cell of this.#ranCells) types.addCell(cell);
-        this.#ranCells = [];
-        return types;
-      },
-    );
-    return this.#cellTypes;
+  #languageService(): LanguageClient {
+    return this.#language ??= new LanguageClient(this.#options.cwd);
   }
 
   async #receiveShell(frames: Uint8Array[]): Promise<void> {

@@ -287,6 +287,11 @@ export class CellTypes {
     };
   }
 
+  /** Builds the program and its checker now, so the next request is quick. */
+  warm(): void {
+    this.#update("").getProgram()?.getTypeChecker();
+  }
+
   #update(code: string): ts.LanguageService {
     this.#current = code;
     this.#version++;
