@@ -48,8 +48,11 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   }
 };
 
-// Once the queue is empty: a burst of cells is warmed once.
+// After half a second without cells: a run of many cells is warmed once,
+// without taking a core from the cells while they run.
+const WARM_AFTER_MS = 500;
+
 function warmSoon(): void {
   clearTimeout(warming);
-  warming = setTimeout(() => types?.warm(), 0);
+  warming = setTimeout(() => types?.warm(), WARM_AFTER_MS);
 }
