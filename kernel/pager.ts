@@ -5,7 +5,7 @@
  * (spec: https://jupyter-client.readthedocs.io/en/stable/messaging.html#payloads-deprecated):
  * `{ source: "page", data: { "text/plain", "text/markdown" }, start: 0 }`.
  * `?` asks for the signature and doc comment (detail level 0), `??` also for
- * the source where the live value has one (level 1). What it shows is what
+ * the declaration's TypeScript source and file (level 1). What it shows is what
  * inspect_request shows: the type and doc comment from the language service,
  * and the live value (a tensor's shape and a preview).
  */
