@@ -101,7 +101,8 @@ export interface ErrorContent {
 
 /** What the agent answers to each command the kernel asks with `ask()`. */
 export interface Answers {
-  complete: { matches: string[]; start: number; end: number };
+  /** `types[i]` is the kind of `matches[i]` ("function", "property", ...). */
+  complete: { matches: string[]; types?: string[]; start: number; end: number };
   inspect: { found: boolean; text: string };
   comm: { handled: true };
 }

@@ -5,7 +5,11 @@
  */
 import type { Answers, Evaluation, Question } from "./agent_protocol.ts";
 import type { History } from "./history.ts";
-import type { SymbolInfo } from "./language_service.ts";
+import type {
+  SignatureInfo,
+  StaticCompletions,
+  SymbolInfo,
+} from "./language_service.ts";
 import type { Logger } from "./log.ts";
 import type { CellChecks } from "./type_checker.ts";
 import type { Message } from "./wire.ts";
@@ -111,9 +115,35 @@ export interface HandlerContext extends ExecuteContext {
    *
    * @param code the code
    * @param index a UTF-16 index into it
+   * @param withSource also the declaration's TypeScript source
    * @returns what is there, or null
    */
-  quickInfo(code: string, index: number): Promise<SymbolInfo | null>;
+  quickInfo(
+    code: string,
+    index: number,
+    withSource?: boolean,
+  ): Promise<SymbolInfo | null>;
+  /**
+   * The signature of the call whose arguments hold a position.
+   *
+   * @param code the code
+   * @param index a UTF-16 index into it
+   * @param withSource also the callee's TypeScript source
+   * @returns the signature, or null outside a call's arguments
+   */
+  signatureHelp(
+    code: string,
+    index: number,
+    withSource?: boolean,
+  ): Promise<SignatureInfo | null>;
+  /**
+   * Completions from the language service.
+   *
+   * @param code the cell being typed
+   * @param index a UTF-16 index into it
+   * @returns the items, or null where it offers none
+   */
+  completions(code: string, index: number): Promise<StaticCompletions | null>;
   /**
    * Whether typed code is a complete cell (is_complete_request).
    *

@@ -7,8 +7,9 @@ import { PROTOCOL_VERSION } from "./wire.ts";
 import { execute } from "./execute.ts";
 import type { Handler } from "./handler_context.ts";
 import type { HistoryQuery } from "./history.ts";
-import { codePoints, toIndex } from "./agent_protocol.ts";
-import type { SymbolInfo } from "./language_service.ts";
+import { codePoints } from "./agent_protocol.ts";
+import { completionReply } from "./completion.ts";
+import { inspection } from "./inspection.ts";
 
 export type { Handler };
 
@@ -26,9 +27,6 @@ export type RequestType =
   | "comm_close"
   | "shutdown_request"
   | "interrupt_request";
-
-/** How long a completion or inspection may wait for a busy executor. */
-const ASK_TIMEOUT_MS = 1000;
 
 const kernelInfo: Handler = async (context, request, channel) => {
   await context.reply(request, channel, "kernel_info_reply", {
@@ -66,57 +64,23 @@ const kernelInfo: Handler = async (context, request, channel) => {
 const complete: Handler = async (context, request, channel) => {
   const code = String(request.content.code ?? "");
   const cursor = clampCursor(request.content.cursor_pos, code);
-  const answer = await context.ask({
-    op: "complete",
-    id: crypto.randomUUID(),
-    code,
-    cursor,
-  }, ASK_TIMEOUT_MS);
-  const found = answer ?? { matches: [], start: cursor, end: cursor };
   await context.reply(request, channel, "complete_reply", {
     status: "ok",
-    matches: found.matches,
-    cursor_start: found.start,
-    cursor_end: found.end,
-    metadata: {},
+    ...await completionReply(context, code, cursor),
   });
 };
 
-// Types and doc comments come from the TypeScript language service over the
-// cells run so far; the value (or a function's signature) from the live session.
 const inspect: Handler = async (context, request, channel) => {
   const code = String(request.content.code ?? "");
   const cursor = clampCursor(request.content.cursor_pos, code);
   const detail = Number(request.content.detail_level ?? 0);
-  const live = context.ask({
-    op: "inspect",
-    id: crypto.randomUUID(),
-    code,
-    cursor,
-    detail,
-  }, ASK_TIMEOUT_MS);
-  let typed: SymbolInfo | null = null;
-  try {
-    typed = await context.quickInfo(code, toIndex(code, cursor));
-  } catch (error) {
-    context.logger.debug(`the language service failed: ${error}`);
-  }
-  const answer = await live;
-  const liveText = answer?.found ? answer.text : "";
-  const found = typed !== null || liveText !== "";
-  const plain = [typed?.display, typed?.documentation, liveText].filter((
-    part,
-  ) => part).join("\n\n");
-  const markdown = [
-    typed ? "```typescript\n" + typed.display + "\n```" : "",
-    typed?.documentation ?? "",
-    liveText ? "```\n" + liveText + "\n```" : "",
-  ].filter((part) => part).join("\n\n");
-  const data = found ? { "text/plain": plain, "text/markdown": markdown } : {};
+  const found = await inspection(context, code, cursor, detail);
   await context.reply(request, channel, "inspect_reply", {
     status: "ok",
-    found,
-    data,
+    found: found.found,
+    data: found.found
+      ? { "text/plain": found.plain, "text/markdown": found.markdown }
+      : {},
     metadata: {},
   });
 };

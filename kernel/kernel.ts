@@ -14,7 +14,12 @@ import type {
 } from "./handler_context.ts";
 import { HANDLERS, isRequestType } from "./handlers.ts";
 import { History } from "./history.ts";
-import type { CellTypes, SymbolInfo } from "./language_service.ts";
+import { LanguageClient } from "./language_client.ts";
+import type {
+  SignatureInfo,
+  StaticCompletions,
+  SymbolInfo,
+} from "./language_service.ts";
 import type { Logger } from "./log.ts";
 import { replyType, tooLargeError } from "./oversized.ts";
 import { iopubTopic, Session } from "./session.ts";
@@ -65,8 +70,7 @@ export class Kernel implements HandlerContext {
   #shellInFlight = 0;
   /** Whether the shell loop is inside a request's handler. */
   #shellServing = false;
-  #cellTypes: Promise<CellTypes> | undefined;
-  #ranCells: string[] = [];
+  #language: LanguageClient | undefined;
   #stdin!: StdinChannel;
   /** Set at start unless options.typeCheck is "off". */
   typeChecker?: TypeChecker;
@@ -205,16 +209,52 @@ export class Kernel implements HandlerContext {
   /**
    * @param code the code
    * @param index a UTF-16 index
+   * @param withSource also the declaration's source
    * @returns the symbol there, or null
    */
-  async quickInfo(code: string, index: number): Promise<SymbolInfo | null> {
-    return (await this.#languageService()).quickInfo(code, index);
+  async quickInfo(
+    code: string,
+    index: number,
+    withSource = false,
+  ): Promise<SymbolInfo | null> {
+    return await this.#languageService().quickInfo(code, index, withSource);
+  }
+
+  /**
+   * @param code the code
+   * @param index a UTF-16 index
+   * @param withSource also the callee's source
+   * @returns the enclosing call's signature, or null
+   */
+  async signatureHelp(
+    code: string,
+    index: number,
+    withSource = false,
+  ): Promise<SignatureInfo | null> {
+    return await this.#languageService().signatureHelp(
+      code,
+      index,
+      withSource,
+    );
+  }
+
+  /**
+   * @param code the cell being typed
+   * @param index a UTF-16 index
+   * @returns the language service's completions, or null
+   */
+  async completions(
+    code: string,
+    index: number,
+  ): Promise<StaticCompletions | null> {
+    return await this.#languageService().completions(code, index);
   }
 
   /** @param code a cell that ran, for the language service */
   addRanCell(code: string): void {
-    if (this.#cellTypes) this.#cellTypes.then((types) => types.addCell(code));
-    else this.#ranCells.push(code);
+    // The first cell starts the service's thread, which builds the program
+    // while the user reads the output, before any completion asks.
+    this.#languageService().addCell(code);
   }
 
   // ---- Outputs ---------------------------------------------------------------
@@ -307,6 +347,7 @@ export class Kernel implements HandlerContext {
     if (this.#stopped) return;
     this.#stopped = true;
     this.typeChecker?.close();
+    this.#language?.close();
     await this.#runner.stop();
     // Give libzmq a moment to flush the shutdown reply before closing.
     await new Promise((r) => setTimeout(r, 50));
@@ -316,16 +357,8 @@ export class Kernel implements HandlerContext {
 
   // ---- private ---------------------------------------------------------------
 
-  #languageService(): Promise<CellTypes> {
-    this.#cellTypes ??= import("./language_service.ts").then(
-      ({ CellTypes }) => {
-        const types = new CellTypes(this.#options.cwd);
-        for (const cell of this.#ranCells) types.addCell(cell);
-        this.#ranCells = [];
-        return types;
-      },
-    );
-    return this.#cellTypes;
+  #languageService(): LanguageClient {
+    return this.#language ??= new LanguageClient(this.#options.cwd);
   }
 
   async #receiveShell(frames: Uint8Array[]): Promise<void> {

@@ -5,20 +5,18 @@
  * (spec: https://jupyter-client.readthedocs.io/en/stable/messaging.html#payloads-deprecated):
  * `{ source: "page", data: { "text/plain", "text/markdown" }, start: 0 }`.
  * `?` asks for the signature and doc comment (detail level 0), `??` also for
- * the source where the live value has one (level 1). What it shows is what
+ * the declaration's TypeScript source and file (level 1). What it shows is what
  * inspect_request shows: the type and doc comment from the language service,
  * and the live value (a tensor's shape and a preview).
  */
-import { codePoints, toIndex } from "./agent_protocol.ts";
-import type { HandlerContext } from "./handler_context.ts";
-import type { SymbolInfo } from "./language_service.ts";
+import { codePoints } from "./agent_protocol.ts";
+import { inspection, type InspectionContext } from "./inspection.ts";
 
 /** What the pager needs: the executor's live inspection and the language service. */
-export type PagerContext = Pick<HandlerContext, "ask" | "quickInfo" | "logger">;
+export type PagerContext = InspectionContext;
 
 /** A name, then ? or ??, alone in the cell. */
 const PAGER = /^\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*(\?\??)\s*$/;
-const ASK_TIMEOUT_MS = 1000;
 
 /** One pager payload entry. */
 export interface PagePayload {
@@ -41,41 +39,19 @@ export async function pagerPayload(
   const match = code.match(PAGER);
   if (!match) return null;
   const [, name, marks] = match;
-  const cursor = codePoints(name);
-  // The same two sources as inspect_request (handlers.ts), for one name.
-  const live = kernel.ask({
-    op: "inspect",
-    id: crypto.randomUUID(),
-    code: name,
-    cursor,
-    detail: marks.length - 1,
-  }, ASK_TIMEOUT_MS);
-  let typed: SymbolInfo | null = null;
-  try {
-    typed = await kernel.quickInfo(name, toIndex(name, cursor));
-  } catch (error) {
-    kernel.logger.debug(`the language service failed: ${error}`);
-  }
-  const answer = await live;
-  const liveText = answer?.found ? answer.text : "";
-  if (typed === null && liveText === "") {
-    const text = `Object \`${name}\` not found.`; // ipykernel's words
-    return [{
-      source: "page",
-      data: { "text/plain": text, "text/markdown": text },
-      start: 0,
-    }];
-  }
-  const plain = [typed?.display, typed?.documentation, liveText]
-    .filter((part) => part).join("\n\n");
-  const markdown = [
-    typed ? "```typescript\n" + typed.display + "\n```" : "",
-    typed?.documentation ?? "",
-    liveText ? "```\n" + liveText + "\n```" : "",
-  ].filter((part) => part).join("\n\n");
+  // What inspect_request shows (inspection.ts), for one name.
+  const found = await inspection(
+    kernel,
+    name,
+    codePoints(name),
+    marks.length - 1,
+  );
+  const notFound = `Object \`${name}\` not found.`; // ipykernel's words
   return [{
     source: "page",
-    data: { "text/plain": plain, "text/markdown": markdown },
+    data: found.found
+      ? { "text/plain": found.plain, "text/markdown": found.markdown }
+      : { "text/plain": notFound, "text/markdown": notFound },
     start: 0,
   }];
 }

@@ -5,8 +5,13 @@
  * offered.
  */
 import type { Session } from "node:inspector/promises";
-import { inspect } from "./display.ts";
-import { codePoints, folderUrl, toIndex } from "../agent_protocol.ts";
+import { inspect, isDisplayable, toMimeBundle } from "./display.ts";
+import {
+  type Answers,
+  codePoints,
+  folderUrl,
+  toIndex,
+} from "../agent_protocol.ts";
 
 const IDENTIFIER_CHAIN =
   /((?:[A-Za-z_$][\w$]*\s*\??\.\s*)*)([A-Za-z_$][\w$]*)?$/;
@@ -59,17 +64,30 @@ const KEYWORDS = [
   "of",
 ];
 
+// Each name with its kind, read from the property descriptor so that no
+// getter runs: "function", "class", "property" (a getter or a plain value).
+const LISTER = `function () {
+  const names = new Map();
+  for (let o = this; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
+    for (const name of Object.getOwnPropertyNames(o)) {
+      if (names.has(name)) continue;
+      const { value } = Object.getOwnPropertyDescriptor(o, name);
+      names.set(name, typeof value !== "function" ? "property"
+        : /^class\\b/.test(Function.prototype.toString.call(value)) ? "class"
+        : "function");
+    }
+  }
+  return [...names];
+}`;
+
+/** A name and its kind, as complete answers carry them. */
+type Named = [name: string, type: string];
+
 async function propertyNames(
   session: Session,
   objectExpression: string | null,
-): Promise<string[]> {
-  const lister = `function () {
-    const names = new Set();
-    for (let o = this; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
-      for (const name of Object.getOwnPropertyNames(o)) names.add(name);
-    }
-    return [...names];
-  }`;
+): Promise<Named[]> {
+  const lister = LISTER;
   if (objectExpression === null) {
     const lexical = await session.post(
       "Runtime.globalLexicalScopeNames",
@@ -78,8 +96,12 @@ async function propertyNames(
     const own = await session.post("Runtime.evaluate", {
       expression: `(${lister}).call(globalThis)`,
       returnByValue: true,
-    }) as unknown as { result: { value?: string[] } };
-    return [...lexical.names, ...(own.result.value ?? []), ...KEYWORDS];
+    }) as unknown as { result: { value?: Named[] } };
+    return [
+      ...lexical.names.map((name): Named => [name, "variable"]),
+      ...(own.result.value ?? []),
+      ...KEYWORDS.map((name): Named => [name, "keyword"]),
+    ];
   }
   const evaluated = await session.post("Runtime.evaluate", {
     expression: objectExpression,
@@ -108,8 +130,8 @@ async function propertyNames(
         throwOnSideEffect: true,
         returnByValue: true,
       });
-    return ((listed as unknown as { result: { value?: string[] } }).result
-      .value ?? []).filter((name) => !/^\d/.test(name));
+    return ((listed as unknown as { result: { value?: Named[] } }).result
+      .value ?? []).filter(([name]) => !/^\d/.test(name));
   } finally {
     await session.post("Runtime.releaseObjectGroup", {
       objectGroup: "complete",
@@ -127,7 +149,7 @@ function completeSpecifier(
   code: string,
   index: number,
   cursor: number,
-): { matches: string[]; start: number; end: number } {
+): Answers["complete"] {
   const slash = typed.lastIndexOf("/");
   const folder = typed.slice(0, slash + 1);
   const partial = typed.slice(slash + 1);
@@ -148,7 +170,13 @@ function completeSpecifier(
   } catch {
     // No such folder, or no read permission: nothing to offer.
   }
-  return { matches: matches.sort(), start, end: cursor };
+  matches.sort();
+  return {
+    matches,
+    types: matches.map(() => "path"),
+    start,
+    end: cursor,
+  };
 }
 
 /**
@@ -157,13 +185,13 @@ function completeSpecifier(
  * @param session the agent's inspector session
  * @param code the cell text
  * @param cursor cursor position in code points
- * @returns matches and the replaced range (code points)
+ * @returns matches, their kinds, and the replaced range (code points)
  */
 export async function completeAt(
   session: Session,
   code: string,
   cursor: number,
-): Promise<{ matches: string[]; start: number; end: number }> {
+): Promise<Answers["complete"]> {
   const index = toIndex(code, cursor);
   const specifier = code.slice(0, index).match(RELATIVE_SPECIFIER);
   if (specifier) return completeSpecifier(specifier[1], code, index, cursor);
@@ -172,8 +200,10 @@ export async function completeAt(
   const partial = match[2] ?? "";
   const start = codePoints(code.slice(0, index - partial.length));
   try {
-    const names = await propertyNames(session, chain === "" ? null : chain);
-    const matches = [...new Set(names)]
+    const names = new Map(
+      (await propertyNames(session, chain === "" ? null : chain)).reverse(),
+    );
+    const matches = [...names.keys()]
       .filter((name) =>
         name.startsWith(partial) && !name.startsWith("__kernel")
       )
@@ -181,7 +211,12 @@ export async function completeAt(
         Number(a.startsWith("_")) - Number(b.startsWith("_")) ||
         a.localeCompare(b)
       );
-    return { matches, start, end: cursor };
+    return {
+      matches,
+      types: matches.map((name) => names.get(name)!),
+      start,
+      end: cursor,
+    };
   } catch {
     return { matches: [], start, end: cursor };
   }
@@ -234,7 +269,7 @@ export async function inspectAt(
       value = (globalThis as Record<symbol, unknown>)[holder];
       delete (globalThis as Record<symbol, unknown>)[holder];
     }
-    return { found: true, text: describe(expression, value, detail) };
+    return { found: true, text: await describe(expression, value, detail) };
   } finally {
     await session.post("Runtime.releaseObjectGroup", {
       objectGroup: "inspect",
@@ -242,7 +277,11 @@ export async function inspectAt(
   }
 }
 
-function describe(expression: string, value: unknown, detail: number): string {
+async function describe(
+  expression: string,
+  value: unknown,
+  detail: number,
+): Promise<string> {
   const kind = value === null
     ? "null"
     : typeof value === "object"
@@ -251,14 +290,91 @@ function describe(expression: string, value: unknown, detail: number): string {
   const lines = [`${expression}: ${kind}`];
   if (typeof value === "function") {
     const source = Function.prototype.toString.call(value);
-    const signature = source.slice(
-      0,
-      source.indexOf("{") > 0 ? source.indexOf("{") : source.length,
-    ).trim();
-    lines.push(`Signature: ${signature}`);
+    lines.push(`Signature: ${functionHead(source)}`);
     if (detail > 0) lines.push("Source:", source);
   } else {
-    lines.push(`Value: ${inspect(value).slice(0, 2000)}`);
+    lines.push(`Value: ${await preview(value)}`);
   }
   return lines.join("\n");
+}
+
+// How much of a value's text form inspection shows.
+const PREVIEW_LINES = 12;
+const PREVIEW_CHARS = 2000;
+const PREVIEW_TIMEOUT_MS = 1000;
+
+// The text form a cell's result would show (a tensor's values and shape,
+// from its display method), cut to a preview; Deno.inspect otherwise.
+async function preview(value: unknown): Promise<string> {
+  let text = inspect(value);
+  if (isDisplayable(value)) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const bundle = await Promise.race([
+        toMimeBundle(value),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), PREVIEW_TIMEOUT_MS);
+        }),
+      ]);
+      const plain = bundle?.["text/plain"];
+      if (typeof plain === "string") text = plain;
+    } catch {
+      // A display method that fails (a disposed tensor): the plain inspection.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const lines = text.split("\n");
+  const cut = lines.length > PREVIEW_LINES
+    ? [...lines.slice(0, PREVIEW_LINES), "…"].join("\n")
+    : text;
+  return cut.length > PREVIEW_CHARS ? `${cut.slice(0, PREVIEW_CHARS)}…` : cut;
+}
+
+/**
+ * A function's source up to its body: the parameter list is read to its
+ * closing parenthesis first, so defaults such as `options = {}` stay.
+ *
+ * @param source what Function.prototype.toString gives
+ * @returns e.g. `function randn(shape, options = {})`
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { functionHead } from "./introspect.ts";
+ *
+ * assert.equal(
+ *   functionHead("function randn(shape, options = {}) { return shape; }"),
+ *   "function randn(shape, options = {})",
+ * );
+ * assert.equal(functionHead("(a, b = [1]) => a + b"), "(a, b = [1]) =>");
+ * ```
+ */
+export function functionHead(source: string): string {
+  if (/^class\b/.test(source)) {
+    return source.slice(0, source.indexOf("{")).trim();
+  }
+  const open = source.indexOf("(");
+  const arrow = source.indexOf("=>");
+  // `x => x + 1`: no parentheses before the arrow.
+  if (open < 0 || (arrow >= 0 && arrow < open)) {
+    return source.slice(0, arrow >= 0 ? arrow + 2 : source.length).trim();
+  }
+  let depth = 0;
+  let quote = "";
+  for (let i = open; i < source.length; i++) {
+    const char = source[i];
+    if (quote !== "") {
+      if (char === "\\") i++;
+      else if (char === quote) quote = "";
+    } else if (char === '"' || char === "'" || char === "`") {
+      quote = char;
+    } else if ("([{".includes(char)) {
+      depth++;
+    } else if (")]}".includes(char) && --depth === 0) {
+      const head = source.slice(0, i + 1);
+      return /^\s*=>/.test(source.slice(i + 1)) ? `${head} =>` : head;
+    }
+  }
+  return source.trim();
 }

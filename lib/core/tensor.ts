@@ -78,12 +78,20 @@ export class Tensor {
     track(this);
   }
 
-  /** A new tensor owning `buffer`, which holds `shape`'s elements. */
+  /**
+   * A new tensor owning `buffer`, which holds `shape`'s elements.
+   *
+   * @internal for ops (the kernel lists it last in completions)
+   */
   static fromBuffer(buffer: GPUBuffer, shape: readonly number[]): Tensor {
     return new Tensor(new Storage(buffer, numelOf(shape)), shape);
   }
 
-  /** The GPU buffer (for ops); throws after `dispose()`. */
+  /**
+   * The GPU buffer; throws after `dispose()`.
+   *
+   * @internal for ops (the kernel lists it last in completions)
+   */
   get buffer(): GPUBuffer {
     if (this.#disposed) {
       throw new Error(`Cannot use a disposed tensor of shape [${this.shape}]`);
@@ -112,7 +120,11 @@ export class Tensor {
     return this.shape[normalizeDim(dim, this.ndim, "size")];
   }
 
-  /** Another tensor object sharing this one's data (no autograd history). */
+  /**
+   * Another tensor object sharing this one's data (no autograd history).
+   *
+   * @internal for ops (the kernel lists it last in completions)
+   */
   handle(shape: readonly number[] = this.shape): Tensor {
     if (this.#disposed) {
       throw new Error(`Cannot use a disposed tensor of shape [${this.shape}]`);

@@ -79,6 +79,8 @@ export function fakeContext(
     addRanCell() {},
     ask: () => Promise.resolve(null),
     quickInfo: () => Promise.resolve(null),
+    signatureHelp: () => Promise.resolve(null),
+    completions: () => Promise.resolve(null),
     completeness: () => Promise.resolve({ status: "complete" }),
     forwardComm: (message) => {
       fake.forwarded.push(message);

@@ -20,7 +20,11 @@ Deno.test("complete_request answers the executor's matches, or none when it is b
     matches: ["alpha"],
     cursor_start: 0,
     cursor_end: 2,
-    metadata: {},
+    metadata: {
+      _jupyter_types_experimental: [
+        { start: 0, end: 2, text: "alpha", type: "<unknown>" },
+      ],
+    },
   });
   const busy = fakeContext();
   await HANDLERS.complete_request(
@@ -33,6 +37,66 @@ Deno.test("complete_request answers the executor's matches, or none when it is b
     busy.sent[0].content.cursor_start,
     2,
     "the cursor is clamped to the code",
+  );
+});
+
+Deno.test("complete_request puts the language service's items first and waits for no executor after a typed value", async () => {
+  const context = fakeContext();
+  let asked = 0;
+  context.ask = () => {
+    asked++;
+    return new Promise(() => {}); // a busy executor that never answers
+  };
+  context.completions = () =>
+    Promise.resolve({
+      items: [{ text: "shape", type: "property", tier: 0 }],
+      start: 2,
+      end: 4,
+      context: "member",
+    });
+  const started = performance.now();
+  await HANDLERS.complete_request(
+    context,
+    request("complete_request", { code: "t.sh", cursor_pos: 4 }),
+    "shell",
+  );
+  assert.ok(
+    performance.now() - started < 900,
+    "it did not wait for the executor",
+  );
+  assert.equal(asked, 1);
+  assert.deepEqual(context.sent[0].content.matches, ["shape"]);
+  assert.equal(context.sent[0].content.cursor_start, 2);
+
+  const scope = fakeContext();
+  scope.ask = () =>
+    Promise.resolve(
+      {
+        matches: ["display", "hasOwnProperty", "values"],
+        types: ["function", "function", "variable"],
+        start: 0,
+        end: 0,
+      } as never,
+    );
+  scope.completions = () =>
+    Promise.resolve({
+      items: [{ text: "values", type: "variable", tier: 0 }],
+      start: 0,
+      end: 0,
+      context: "scope",
+    });
+  await HANDLERS.complete_request(
+    scope,
+    request("complete_request", { code: "", cursor_pos: 0 }),
+    "shell",
+  );
+  const reply = scope.sent[0].content;
+  assert.deepEqual(reply.matches, ["values", "display", "hasOwnProperty"]);
+  assert.deepEqual(
+    (reply.metadata as {
+      _jupyter_types_experimental: { type: string }[];
+    })._jupyter_types_experimental.map((match) => match.type),
+    ["variable", "function", "function"],
   );
 });
 

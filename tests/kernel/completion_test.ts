@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { codePoints } from "../../kernel/agent_protocol.ts";
+import { completionReply } from "../../kernel/completion.ts";
+import { CellTypes } from "../../kernel/language_service.ts";
+import { fakeContext } from "./_fake_context.ts";
+
+Deno.test("completionReply() counts its range in code points, as Jupyter does", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    const types = new CellTypes(folder);
+    const context = fakeContext();
+    context.completions = (code, index) =>
+      Promise.resolve(types.completions(code, index));
+    const code = 'const s = "😀😀";\ns.len';
+    const reply = await completionReply(context, code, codePoints(code));
+    assert.deepEqual(reply.matches, ["length"]);
+    assert.equal(reply.cursor_start, codePoints(code) - 3);
+    assert.equal(reply.cursor_end, codePoints(code));
+    assert.deepEqual(reply.metadata._jupyter_types_experimental, [{
+      start: codePoints(code) - 3,
+      end: codePoints(code),
+      text: "length",
+      type: "property",
+    }]);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("completionReply() answers from the executor alone when the language service fails", async () => {
+  const context = fakeContext();
+  context.completions = () => Promise.reject(new Error("broken"));
+  context.ask = () =>
+    Promise.resolve(
+      { matches: ["zeta"], types: ["property"], start: 6, end: 8 } as never,
+    );
+  const reply = await completionReply(context, "loose.ze", 8);
+  assert.deepEqual(reply.matches, ["zeta"]);
+  assert.deepEqual([reply.cursor_start, reply.cursor_end], [6, 8]);
+});
