@@ -39,6 +39,14 @@ export interface GemmTiling {
   channels?: number;
   /** See `channels`. */
   narrowKernel?: number;
+  /**
+   * Conv2d by another algorithm on the matmul kernels, with this tile:
+   * `im2col` (backward-weight: x unrolled into columns, then one GEMM,
+   * conv2d_im2col.ts) or `winograd` (forward and backward-input of
+   * stride-1 3x3 layers, F(2x2, 3x3), conv2d_winograd.ts). Where the layer
+   * does not allow it the tile runs the family's usual kernel.
+   */
+  method?: "im2col" | "winograd";
 }
 
 /** The configurations the tuner times, per family and width; each list starts with the default. */
@@ -118,6 +126,11 @@ const CPU_CONV: GemmTiling = {
 const CPU_CONV_THIN: GemmTiling = { rows: 4, cols: 32, groupX: 8, groupY: 1 };
 /** Shorter workgroups: more of them, which two busy cores share more evenly. */
 const shorter = (t: GemmTiling): GemmTiling => ({ ...t, groupX: 4 });
+/** The same tile through another conv2d algorithm (see `GemmTiling.method`). */
+const via = (
+  method: "im2col" | "winograd",
+  t: GemmTiling,
+): GemmTiling => ({ ...t, method });
 
 // Discrete GPUs: many more threads in flight, smaller register blocks.
 const GPU_MATMUL = tiled(4, 4, 16, 16, 16); // 64x64 output tiles
@@ -151,9 +164,19 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     candidates: {
       matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
       matmulThin: [CPU_THIN, shorter(CPU_THIN)],
-      conv: [CPU_CONV, shorter(CPU_CONV)],
+      conv: [
+        CPU_CONV,
+        shorter(CPU_CONV),
+        via("winograd", CPU_CONV),
+        via("winograd", shorter(CPU_CONV)),
+      ],
       convThin: [CPU_CONV_THIN],
-      weight: [CPU_MATMUL, shorter(CPU_MATMUL)],
+      weight: [
+        CPU_MATMUL,
+        shorter(CPU_MATMUL),
+        via("im2col", CPU_MATMUL),
+        via("im2col", shorter(CPU_MATMUL)),
+      ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
   },
@@ -169,7 +192,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     candidates: {
       matmul: GPU_TILES,
       matmulThin: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
-      conv: [GPU_CONV, ...GPU_TILES],
+      conv: [GPU_CONV, ...GPU_TILES, via("winograd", GPU_MATMUL)],
       convThin: [GPU_CONV_THIN, GPU_THIN, tiled(4, 4, 8, 8, 16)],
       weight: [
         GPU_WEIGHT,
@@ -200,7 +223,9 @@ export const tuning: AdapterTuning = tuningFor(
 
 /**
  * A short name of a configuration, as the tuner's table and cache print it:
- * `reg 32x16 wg8x1` (lavapipe family) or `tiled 4x4 wg16x16 k16 split4`.
+ * `reg 32x16 wg8x1` (lavapipe family) or `tiled 4x4 wg16x16 k16 split4`,
+ * prefixed by the algorithm where it is not the family's own
+ * (`im2col reg 32x16 wg8x1`).
  *
  * @param config the configuration
  * @returns its name
@@ -208,7 +233,8 @@ export const tuning: AdapterTuning = tuningFor(
 export function configName(config: GemmTiling): string {
   const base =
     `${config.rows}x${config.cols} wg${config.groupX}x${config.groupY}`;
-  if (!isTiled(config)) return `reg ${base}`;
+  const method = config.method === undefined ? "" : `${config.method} `;
+  if (!isTiled(config)) return `${method}reg ${base}`;
   const split = config.splitK === undefined ? "" : ` split${config.splitK}`;
-  return `tiled ${base} k${config.sharedDepth}${split}`;
+  return `${method}tiled ${base} k${config.sharedDepth}${split}`;
 }

@@ -32,6 +32,29 @@ function block(c: GemmTiling): { bm: number; bn: number; bk: number } {
   };
 }
 
+/**
+ * Stride-1 3x3 layers that Winograd F(2x2, 3x3) runs: odd output sizes
+ * (tiles past the edge), padding 0 to 2 (backward-input pads by 2 - pad),
+ * groups, batch 1 to 3, channels neither a tile nor a multiple of 4.
+ */
+const WINOGRAD_LAYERS: Layer[] = [
+  { batch: 2, c: 5, h: 7, w: 9, oc: 33, k: 3, pad: 1 },
+  { batch: 1, c: 4, h: 6, w: 5, oc: 6, k: 3, groups: 2 },
+  { batch: 3, c: 3, h: 5, w: 8, oc: 4, k: 3, pad: [2, 1] },
+  { batch: 1, c: 1, h: 3, w: 3, oc: 1, k: 3 },
+];
+
+/**
+ * Layers whose weight gradient the im2col path takes (C/groups x KH x KW of
+ * 128 or more): the GEMM's k (samples x output pixels) a multiple of 4 or
+ * not, stride, groups, dilation and a non-square kernel.
+ */
+const IM2COL_LAYERS: Layer[] = [
+  { batch: 4, c: 16, h: 6, w: 6, oc: 36, k: 3, pad: 1 },
+  { batch: 2, c: 32, h: 9, w: 10, oc: 8, k: 3, stride: 2, pad: 1, groups: 2 },
+  { batch: 1, c: 9, h: 8, w: 9, oc: 5, k: [4, 4], pad: 1, dilation: [1, 2] },
+];
+
 for (const kind of ["cpu", "gpu"] as const) {
   Deno.test(`every ${kind} matmul candidate matches the oracle (bias, ReLU, awkward sizes)`, async () => {
     for (const c of distinct(kind, ["matmul", "matmulThin"])) {
@@ -107,6 +130,7 @@ for (const kind of ["cpu", "gpu"] as const) {
             // 8 and 40 channels: both products read the weights as vec4s and
             // share one pipeline (each takes seconds to compile on lavapipe)
             : [{ batch: 2, c: 8, h: 7, w: 9, oc: 40, k: 3, pad: 1 }];
+          if (c.method === "winograd") layers.push(...WINOGRAD_LAYERS);
           for (const layer of layers) {
             await checkConv(layer, ["forward", "input"], 3, true);
           }
@@ -147,6 +171,7 @@ for (const kind of ["cpu", "gpu"] as const) {
               pad: [2, 1],
             });
           }
+          if (c.method === "im2col") layers.push(...IM2COL_LAYERS);
           for (const layer of layers) await checkConv(layer, ["weight"]);
         },
       );

@@ -1,0 +1,69 @@
+// Winograd F(2x2, 3x3), input transform: for each 4x4 input patch d (tile
+// (ty, tx) starts at input row 2 * ty - PH, column 2 * tx - PW; zeros
+// outside the input), V = B^T d B with
+//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
+// written as 16 matrices (one per element xi of V), each [G][CG][T] with
+// T = N * TH * TW tiles:  v[((xi * G + g) * CG + c) * T + t].
+// One invocation per (sample, channel, tile).
+//
+// Bindings: x (read), v (read_write), params (uniform).
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> v: array<f32>;
+
+struct Params {
+  // invocations (N * C * TH * TW), tiles per sample (TH * TW), TW, tiles T
+  count: u32, tiles: u32, tw: u32, t: u32,
+  // channels C, input height and width, padding
+  c: u32, h: u32, w: u32, ph: u32,
+  pw: u32, _0: u32, _1: u32, _2: u32,
+}
+@group(0) @binding(2) var<uniform> params: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  // read the uniforms once: on lavapipe each read is a loop over the lanes
+  let p = params;
+  let id = gid.x + gid.y * nwg.x * 64u;
+  if (id >= p.count) {
+    return;
+  }
+  let tile = id % p.tiles;
+  let plane = id / p.tiles; // n * C + channel
+  let n = plane / p.c;
+  let channel = plane % p.c;
+  let y0 = i32(tile / p.tw) * 2 - i32(p.ph);
+  let x0 = i32(tile % p.tw) * 2 - i32(p.pw);
+  let base = plane * p.h * p.w;
+  var d: array<vec4<f32>, 4>;
+  for (var i = 0; i < 4; i++) {
+    let iy = y0 + i;
+    var row = vec4<f32>(0.0);
+    if (iy >= 0 && iy < i32(p.h)) {
+      for (var j = 0; j < 4; j++) {
+        let ix = x0 + j;
+        if (ix >= 0 && ix < i32(p.w)) {
+          row[j] = x[base + u32(iy) * p.w + u32(ix)];
+        }
+      }
+    }
+    d[i] = row;
+  }
+  // B^T d: combine rows
+  let r0 = d[0] - d[2];
+  let r1 = d[1] + d[2];
+  let r2 = d[2] - d[1];
+  let r3 = d[1] - d[3];
+  let rows = array<vec4<f32>, 4>(r0, r1, r2, r3);
+  let stride = p.c * p.t; // between consecutive xi (G * CG = C)
+  let out0 = channel * p.t + n * p.tiles + tile;
+  for (var i = 0u; i < 4u; i++) {
+    // (B^T d) B: combine columns
+    let r = rows[i];
+    let o = out0 + i * 4u * stride;
+    v[o] = r.x - r.z;
+    v[o + stride] = r.y + r.z;
+    v[o + 2u * stride] = r.z - r.y;
+    v[o + 3u * stride] = r.y - r.w;
+  }
+}

@@ -1,0 +1,58 @@
+// Winograd F(2x2, 3x3), weight transform: U = G g G^T for each 3x3 kernel
+// g, with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], written as 16
+// matrices (one per element xi of U), each [G][R][Q]:
+//   u[((xi * GROUPS + grp) * R + r) * Q + q].
+// Forward (FLIP false): r = output channel in the group, q = input channel,
+// g = w[grp * R + r][q]. Backward-input (FLIP true) runs the convolution
+// with channels swapped and the kernel turned by 180 degrees: r = input
+// channel, q = output channel, g = w[grp * Q + q][r] flipped.
+// One invocation per (grp, r, q).
+//
+// Bindings: w (read) [OC, CG, 3, 3], u (read_write), params (uniform).
+
+@group(0) @binding(0) var<storage, read> w: array<f32>;
+@group(0) @binding(1) var<storage, read_write> u: array<f32>;
+
+struct Params {
+  // invocations (GROUPS * R * Q), R, Q, input channels per group CG
+  count: u32, r: u32, q: u32, cg: u32,
+}
+@group(0) @binding(2) var<uniform> params: Params;
+
+const FLIP: bool = {{FLIP}};
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let p = params;
+  let id = gid.x + gid.y * nwg.x * 64u;
+  if (id >= p.count) {
+    return;
+  }
+  let q = id % p.q;
+  let r = (id / p.q) % p.r;
+  let grp = id / (p.q * p.r);
+  // (output channel, input channel) of the source kernel
+  let src = select((grp * p.r + r) * p.cg + q, (grp * p.q + q) * p.cg + r, FLIP) * 9u;
+  var g: array<vec3<f32>, 3>;
+  for (var i = 0u; i < 3u; i++) {
+    let k = select(src + i * 3u, src + (2u - i) * 3u, FLIP);
+    let row = vec3<f32>(w[k], w[k + 1u], w[k + 2u]);
+    g[i] = select(row, row.zyx, FLIP);
+  }
+  // G g: 4 rows of 3
+  let m0 = g[0];
+  let m1 = 0.5 * (g[0] + g[1] + g[2]);
+  let m2 = 0.5 * (g[0] - g[1] + g[2]);
+  let m3 = g[2];
+  let rows = array<vec3<f32>, 4>(m0, m1, m2, m3);
+  let stride = p.count; // GROUPS * R * Q between consecutive xi
+  for (var i = 0u; i < 4u; i++) {
+    // (G g) G^T: 4 columns
+    let m = rows[i];
+    let o = id + i * 4u * stride;
+    u[o] = m.x;
+    u[o + stride] = 0.5 * (m.x + m.y + m.z);
+    u[o + 2u * stride] = 0.5 * (m.x - m.y + m.z);
+    u[o + 3u * stride] = m.z;
+  }
+}
