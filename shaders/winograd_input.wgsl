@@ -2,9 +2,11 @@
 // (ty, tx) starts at input row 2 * ty - PH, column 2 * tx - PW; zeros
 // outside the input), V = B^T d B with
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
-// written as 16 matrices (one per element xi of V), each [G][CG][T] with
-// T = N * TH * TW tiles:  v[((xi * G + g) * CG + c) * T + t].
-// One invocation per (sample, channel, tile).
+// written as 16 matrices (one per element xi of V), each [G][T][CG] with
+// T = N * TH * TW tiles:  v[((xi * G + g) * T + t) * CG + c], the A
+// operand (rows: tiles, k: channels) of the GEMM.
+// One invocation per (sample, tile, channel), the channel fastest, so
+// that neighbouring invocations write neighbouring values.
 //
 // Bindings: x (read), v (read_write), params (uniform).
 
@@ -16,7 +18,8 @@ struct Params {
   count: u32, tiles: u32, tw: u32, t: u32,
   // channels C, input height and width, padding
   c: u32, h: u32, w: u32, ph: u32,
-  pw: u32, _0: u32, _1: u32, _2: u32,
+  // padding, channels per group CG
+  pw: u32, cg: u32, _0: u32, _1: u32,
 }
 @group(0) @binding(2) var<uniform> params: Params;
 
@@ -28,10 +31,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id >= p.count) {
     return;
   }
-  let tile = id % p.tiles;
-  let plane = id / p.tiles; // n * C + channel
-  let n = plane / p.c;
-  let channel = plane % p.c;
+  let channel = id % p.c;
+  let t = id / p.c; // n * TH * TW + tile
+  let tile = t % p.tiles;
+  let plane = (t / p.tiles) * p.c + channel; // n * C + channel
   let y0 = i32(tile / p.tw) * 2 - i32(p.ph);
   let x0 = i32(tile % p.tw) * 2 - i32(p.pw);
   let base = plane * p.h * p.w;
@@ -56,7 +59,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let r3 = d[1] - d[3];
   let rows = array<vec4<f32>, 4>(r0, r1, r2, r3);
   let stride = p.c * p.t; // between consecutive xi (G * CG = C)
-  let out0 = channel * p.t + n * p.tiles + tile;
+  let g = channel / p.cg;
+  let out0 = (g * p.t + t) * p.cg + channel % p.cg;
   for (var i = 0u; i < 4u; i++) {
     // (B^T d) B: combine columns
     let r = rows[i];

@@ -1,10 +1,10 @@
 // Winograd F(2x2, 3x3), output transform: Y = A^T M A for each tile, with
 // A^T = [1 1 1 0; 0 1 -1 -1], from the 16 products
-// m[((xi * G + g) * OCG + o) * T + t] (o the output channel within its
+// m[((xi * G + g) * T + t) * OCG + o] (o the output channel within its
 // group, so (g, o) is the output channel g * OCG + o); the 2x2 block lands
 // at rows 2 * ty, columns 2 * tx of y [N, OC, OH, OW] (what lies past the
 // edge is dropped), through the epilogue (bias, ReLU).
-// One invocation per (sample, output channel, tile).
+// One invocation per (sample, tile, output channel), the channel fastest.
 //
 // Bindings: m (read), [bias (read)], y (read_write), params (uniform).
 
@@ -14,8 +14,8 @@
 struct Params {
   // invocations (N * OC * TH * TW), tiles per sample, TW, tiles T
   count: u32, tiles: u32, tw: u32, t: u32,
-  // output channels OC, output height and width
-  oc: u32, oh: u32, ow: u32, _0: u32,
+  // output channels OC, output height and width, channels per group OCG
+  oc: u32, oh: u32, ow: u32, ocg: u32,
 }
 @group(0) @binding({{PARAMS_BINDING}}) var<uniform> params: Params;
 
@@ -26,12 +26,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id >= p.count) {
     return;
   }
-  let tile = id % p.tiles;
-  let plane = id / p.tiles; // n * OC + channel
-  let n = plane / p.oc;
-  let channel = plane % p.oc;
+  let channel = id % p.oc;
+  let t = id / p.oc; // n * TH * TW + tile
+  let tile = t % p.tiles;
+  let plane = (t / p.tiles) * p.oc + channel; // n * OC + channel
   let stride = p.oc * p.t;
-  let first = channel * p.t + n * p.tiles + tile;
+  let first = ((channel / p.ocg) * p.t + t) * p.ocg + channel % p.ocg;
   // A^T M: two rows of 4
   var top = vec4<f32>(0.0);
   var bottom = vec4<f32>(0.0);

@@ -1,12 +1,13 @@
 // Winograd F(2x2, 3x3), weight transform: U = G g G^T for each 3x3 kernel
 // g, with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], written as 16
-// matrices (one per element xi of U), each [G][R][Q]:
-//   u[((xi * GROUPS + grp) * R + r) * Q + q].
+// matrices (one per element xi of U), each [G][Q][R], the B operand (k: Q,
+// columns: R) of the GEMM:
+//   u[((xi * GROUPS + grp) * Q + q) * R + r].
 // Forward (FLIP false): r = output channel in the group, q = input channel,
 // g = w[grp * R + r][q]. Backward-input (FLIP true) runs the convolution
 // with channels swapped and the kernel turned by 180 degrees: r = input
 // channel, q = output channel, g = w[grp * Q + q][r] flipped.
-// One invocation per (grp, r, q).
+// One invocation per (grp, q, r).
 //
 // Bindings: w (read) [OC, CG, 3, 3], u (read_write), params (uniform).
 
@@ -28,8 +29,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id >= p.count) {
     return;
   }
-  let q = id % p.q;
-  let r = (id / p.q) % p.r;
+  let r = id % p.r;
+  let q = (id / p.r) % p.q;
   let grp = id / (p.q * p.r);
   // (output channel, input channel) of the source kernel
   let src = select((grp * p.r + r) * p.cg + q, (grp * p.q + q) * p.cg + r, FLIP) * 9u;

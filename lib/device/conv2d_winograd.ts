@@ -4,8 +4,11 @@
  * multiplications per channel pair instead of 36. Three small transforms
  * (`shaders/winograd_{input,weight,output}.wgsl`) around one batched
  * matmul on the fast matmul kernels: for each of the 16 elements xi of a
- * transformed tile, M[xi] [OC, T] = U[xi] [OC, C] @ V[xi] [C, T] (T = the
- * tiles of all samples), per group.
+ * transformed tile, M[xi] [T, OC] = V[xi] [T, C] @ U[xi] [C, OC] (T = the
+ * tiles of all samples), per group. Tiles as the GEMM's rows: T = 36 x
+ * batch is a multiple of the 32-row register block for AlexNet's 12x12
+ * layers at even batches, and OC of its 128 columns (no idle lanes; with
+ * the channels as rows 25% of the lanes idled at batch 8).
  *
  * Backward-input of such a layer is itself one: the convolution of gy with
  * the kernels turned by 180 degrees and the channels swapped, padding
@@ -106,7 +109,7 @@ function workgroups(count: number): [number, number] {
   return foldWorkgroups(Math.ceil(count / WORKGROUP));
 }
 
-/** U [16, G, R, Q]: the transformed kernels (R rows of the GEMM, Q its k). */
+/** U [16, G, Q, R]: the transformed kernels (Q the GEMM's k, R its columns). */
 function transformWeights(w: GPUBuffer, s: Conv2dShape, flip: boolean) {
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
@@ -126,7 +129,7 @@ function transformWeights(w: GPUBuffer, s: Conv2dShape, flip: boolean) {
   return u;
 }
 
-/** V [16, C, T]: the transformed input patches. */
+/** V [16, G, T, CG]: the transformed input patches. */
 function transformInput(x: GPUBuffer, g: Geometry): GPUBuffer {
   const [tiles, tw, t] = tilesOf(g);
   const count = g.batch * g.inChannels * tiles;
@@ -148,7 +151,7 @@ function transformInput(x: GPUBuffer, g: Geometry): GPUBuffer {
       g.inWidth,
       g.pad[0],
       g.pad[1],
-      0,
+      g.inChannels / g.groups,
       0,
       0,
     ]),
@@ -171,7 +174,7 @@ function outputStore(hasBias: boolean, relu: boolean): string {
   return lines.join("\n");
 }
 
-/** y from M [16, OC, T] (+ bias, ReLU). */
+/** y from M [16, G, T, OCG] (+ bias, ReLU). */
 function transformOutput(
   m: GPUBuffer,
   bias: GPUBuffer | undefined,
@@ -209,7 +212,7 @@ function transformOutput(
       g.outChannels,
       g.outHeight,
       g.outWidth,
-      0,
+      g.outChannels / g.groups,
     ]),
     workgroups: workgroups(count),
   });
@@ -245,10 +248,10 @@ export function winogradConv(
   const u = transformWeights(w, s, product === "input");
   const v = transformInput(input, g);
   const m = allocate(16 * g.outChannels * t * 4, "winograd products");
-  matmulWith(tile, u, v, undefined, m, {
+  matmulWith(tile, v, u, undefined, m, {
     batch: 16 * g.groups,
-    m: g.outChannels / g.groups,
-    n: t,
+    m: t,
+    n: g.outChannels / g.groups,
     k: g.inChannels / g.groups,
     transA: false,
     transB: false,

@@ -151,30 +151,40 @@ const GPU_TILES: GemmTiling[] = [
   tiled(4, 4, 8, 8, 16), // 32x32, for small outputs
 ];
 
+/**
+ * The lavapipe defaults of the conv products: Winograd F(2x2, 3x3) for the
+ * stride-1 3x3 layers (1.5-1.9x the DIRECT kernel on conv3-5 forward and
+ * backward-input), the weight gradient through im2col and the matmul
+ * kernel (1.4-1.7x on conv2-5); other layers run the plain tile
+ * (docs/performance.md).
+ */
+const CPU_CONV_DEFAULT = via("winograd", CPU_CONV);
+const CPU_WEIGHT_DEFAULT = via("im2col", CPU_MATMUL);
+
 const TUNINGS: Record<AdapterKind, AdapterTuning> = {
   cpu: {
     kind: "cpu",
     source: "texture",
     matmul: CPU_MATMUL,
     matmulThin: CPU_THIN,
-    conv: CPU_CONV,
+    conv: CPU_CONV_DEFAULT,
     convThin: CPU_CONV_THIN,
-    weight: CPU_MATMUL,
+    weight: CPU_WEIGHT_DEFAULT,
     weightThin: CPU_THIN,
     candidates: {
       matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
       matmulThin: [CPU_THIN, shorter(CPU_THIN)],
       conv: [
+        CPU_CONV_DEFAULT,
         CPU_CONV,
         shorter(CPU_CONV),
-        via("winograd", CPU_CONV),
         via("winograd", shorter(CPU_CONV)),
       ],
       convThin: [CPU_CONV_THIN],
       weight: [
+        CPU_WEIGHT_DEFAULT,
         CPU_MATMUL,
         shorter(CPU_MATMUL),
-        via("im2col", CPU_MATMUL),
         via("im2col", shorter(CPU_MATMUL)),
       ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
