@@ -2,11 +2,14 @@
 // (ty, tx) starts at input row 2 * ty - PH, column 2 * tx - PW; zeros
 // outside the input), V = B^T d B with
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
-// written as 16 matrices (one per element xi of V), each [G][T][CG] with
-// T = N * TH * TW tiles:  v[((xi * G + g) * T + t) * CG + c], the A
-// operand (rows: tiles, k: channels) of the GEMM.
-// One invocation per (sample, tile, channel), the channel fastest, so
-// that neighbouring invocations write neighbouring values.
+// written as 16 matrices (one per element xi of V), each [G][T][KCG] with
+// T = N * TH * TW tiles, the A operand (rows: tiles, k: KCG) of the GEMM:
+//   v[((xi * G + g) * T + t) * KCG + k].
+// A kernel larger than 3x3 (5x5) is cut into BLOCKS x BLOCKS blocks of 3x3
+// (zeros past its edge), block (a, b) a 3x3 convolution of the input moved
+// by (3a, 3b): each (block, channel) of a group is one k, k = block * CG + c.
+// One invocation per (sample, tile, k), k fastest, so that neighbouring
+// invocations write neighbouring values.
 //
 // Bindings: x (read), v (read_write), params (uniform).
 
@@ -14,12 +17,12 @@
 @group(0) @binding(1) var<storage, read_write> v: array<f32>;
 
 struct Params {
-  // invocations (N * C * TH * TW), tiles per sample (TH * TW), TW, tiles T
+  // invocations (N * TH * TW * KC), tiles per sample (TH * TW), TW, tiles T
   count: u32, tiles: u32, tw: u32, t: u32,
   // channels C, input height and width, padding
   c: u32, h: u32, w: u32, ph: u32,
-  // padding, channels per group CG
-  pw: u32, cg: u32, _0: u32, _1: u32,
+  // padding, channels per group CG, blocks per side, k per sample KC (G * KCG)
+  pw: u32, cg: u32, blocks: u32, kc: u32,
 }
 @group(0) @binding(2) var<uniform> params: Params;
 
@@ -31,12 +34,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id >= p.count) {
     return;
   }
-  let channel = id % p.c;
-  let t = id / p.c; // n * TH * TW + tile
+  let kcg = p.kc / (p.c / p.cg);
+  let k = id % p.kc;
+  let t = id / p.kc; // n * TH * TW + tile
+  let g = k / kcg;
+  let within = k % kcg; // block * CG + c
+  let block = within / p.cg;
+  let channel = g * p.cg + within % p.cg;
   let tile = t % p.tiles;
   let plane = (t / p.tiles) * p.c + channel; // n * C + channel
-  let y0 = i32(tile / p.tw) * 2 - i32(p.ph);
-  let x0 = i32(tile % p.tw) * 2 - i32(p.pw);
+  let y0 = i32(tile / p.tw) * 2 - i32(p.ph) + 3 * i32(block / p.blocks);
+  let x0 = i32(tile % p.tw) * 2 - i32(p.pw) + 3 * i32(block % p.blocks);
   let base = plane * p.h * p.w;
   var d: array<vec4<f32>, 4>;
   for (var i = 0; i < 4; i++) {
@@ -58,9 +66,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let r2 = d[2] - d[1];
   let r3 = d[1] - d[3];
   let rows = array<vec4<f32>, 4>(r0, r1, r2, r3);
-  let stride = p.c * p.t; // between consecutive xi (G * CG = C)
-  let g = channel / p.cg;
-  let out0 = (g * p.t + t) * p.cg + channel % p.cg;
+  let stride = p.kc * p.t; // between consecutive xi
+  let out0 = (g * p.t + t) * kcg + within;
   for (var i = 0u; i < 4u; i++) {
     // (B^T d) B: combine columns
     let r = rows[i];

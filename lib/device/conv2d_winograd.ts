@@ -1,7 +1,10 @@
 /**
  * Winograd F(2x2, 3x3) for the stride-1 3x3 layers (conv3-5 of the course
  * AlexNet): each 2x2 block of outputs from a 4x4 input patch with 16
- * multiplications per channel pair instead of 36. Three small transforms
+ * multiplications per channel pair instead of 36. A 5x5 kernel (conv2) is
+ * cut into 2x2 blocks of 3x3 (zeros past its edge), each a 3x3 convolution
+ * of the input moved by 3 rows or columns: 64 multiplications instead of
+ * 100. Three small transforms
  * (`shaders/winograd_{input,weight,output}.wgsl`) around one batched
  * matmul on the fast matmul kernels: for each of the 16 elements xi of a
  * transformed tile, M[xi] [T, OC] = V[xi] [T, C] @ U[xi] [C, OC] (T = the
@@ -12,7 +15,7 @@
  *
  * Backward-input of such a layer is itself one: the convolution of gy with
  * the kernels turned by 180 degrees and the channels swapped, padding
- * 2 - pad, so it runs the same code (the weight transform flips).
+ * K - 1 - pad, so it runs the same code (the weight transform flips).
  *
  * @module
  */
@@ -33,6 +36,8 @@ interface Geometry {
   inChannels: number;
   outChannels: number;
   groups: number;
+  /** Kernel size K (3 or 5). */
+  kernel: number;
   inHeight: number;
   inWidth: number;
   pad: [number, number];
@@ -46,6 +51,7 @@ function forwardGeometry(s: Conv2dShape): Geometry {
     inChannels: s.inChannels,
     outChannels: s.outChannels,
     groups: s.groups,
+    kernel: s.kernelHeight,
     inHeight: s.inHeight,
     inWidth: s.inWidth,
     pad: [s.padHeight, s.padWidth],
@@ -60,12 +66,18 @@ function inputGeometry(s: Conv2dShape): Geometry {
     inChannels: s.outChannels,
     outChannels: s.inChannels,
     groups: s.groups,
+    kernel: s.kernelHeight,
     inHeight: s.outHeight,
     inWidth: s.outWidth,
-    pad: [2 - s.padHeight, 2 - s.padWidth],
+    pad: [s.kernelHeight - 1 - s.padHeight, s.kernelWidth - 1 - s.padWidth],
     outHeight: s.inHeight,
     outWidth: s.inWidth,
   };
+}
+
+/** Blocks of 3x3 along each side of a kernel of size `k`. */
+function blocksOf(k: number): number {
+  return Math.ceil(k / 3);
 }
 
 /** Tiles of 2x2 outputs: [per sample, along a row, in all]. */
@@ -76,9 +88,10 @@ function tilesOf(g: Geometry): [number, number, number] {
 }
 
 /**
- * True when `product` of `s` can run as Winograd F(2x2, 3x3): a 3x3
- * kernel, stride 1 and dilation 1, padding at most 2 (backward-input pads
- * by 2 - pad), and the transformed operands each fit one binding.
+ * True when `product` of `s` can run as Winograd F(2x2, 3x3): a square 3x3
+ * or 5x5 kernel, stride 1 and dilation 1, padding below the kernel size
+ * (backward-input pads by K - 1 - pad), and the transformed operands each
+ * fit one binding.
  *
  * @param product forward or input
  * @param s the layer's sizes
@@ -88,18 +101,20 @@ export function winogradFits(
   product: "forward" | "input",
   s: Conv2dShape,
 ): boolean {
-  const plain = s.kernelHeight === 3 && s.kernelWidth === 3 &&
+  const k = s.kernelHeight;
+  const plain = (k === 3 || k === 5) && s.kernelWidth === k &&
     s.strideHeight === 1 && s.strideWidth === 1 &&
     s.dilationHeight === 1 && s.dilationWidth === 1 &&
-    s.padHeight <= 2 && s.padWidth <= 2;
+    s.padHeight < k && s.padWidth < k;
   if (!plain) return false;
   const g = product === "forward" ? forwardGeometry(s) : inputGeometry(s);
   const t = tilesOf(g)[2];
+  const blocks = blocksOf(k) ** 2;
   const largest = 16 *
     Math.max(
-      g.inChannels * t,
+      blocks * g.inChannels * t,
       g.outChannels * t,
-      g.outChannels * (g.inChannels / g.groups),
+      blocks * g.outChannels * (g.inChannels / g.groups),
     );
   return largest * 4 <= bindingLimit;
 }
@@ -113,7 +128,9 @@ function workgroups(count: number): [number, number] {
 function transformWeights(w: GPUBuffer, s: Conv2dShape, flip: boolean) {
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
-  const [r, q] = flip ? [cg, ocg] : [ocg, cg];
+  const blocks = blocksOf(s.kernelHeight);
+  const [r, qc] = flip ? [cg, ocg] : [ocg, cg];
+  const q = blocks * blocks * qc;
   const count = s.groups * r * q;
   const u = allocate(16 * count * 4, "winograd weights");
   dispatch({
@@ -123,17 +140,28 @@ function transformWeights(w: GPUBuffer, s: Conv2dShape, flip: boolean) {
       () => fillTemplate(shaderSource("winograd_weight"), { FLIP: `${flip}` }),
     ),
     buffers: [w, u],
-    uniforms: new Uint32Array([count, r, q, cg]),
+    uniforms: new Uint32Array([
+      count,
+      r,
+      q,
+      cg,
+      s.kernelHeight,
+      blocks,
+      qc,
+      0,
+    ]),
     workgroups: workgroups(count),
   });
   return u;
 }
 
-/** V [16, G, T, CG]: the transformed input patches. */
+/** V [16, G, T, B * B * CG]: the transformed input patches. */
 function transformInput(x: GPUBuffer, g: Geometry): GPUBuffer {
   const [tiles, tw, t] = tilesOf(g);
-  const count = g.batch * g.inChannels * tiles;
-  const v = allocate(16 * g.inChannels * t * 4, "winograd input");
+  const blocks = blocksOf(g.kernel);
+  const kc = blocks * blocks * g.inChannels;
+  const count = t * kc;
+  const v = allocate(16 * kc * t * 4, "winograd input");
   dispatch({
     label: "winograd input",
     pipeline: pipeline(
@@ -152,8 +180,8 @@ function transformInput(x: GPUBuffer, g: Geometry): GPUBuffer {
       g.pad[0],
       g.pad[1],
       g.inChannels / g.groups,
-      0,
-      0,
+      blocks,
+      kc,
     ]),
     workgroups: workgroups(count),
   });
@@ -252,7 +280,7 @@ export function winogradConv(
     batch: 16 * g.groups,
     m: t,
     n: g.outChannels / g.groups,
-    k: g.inChannels / g.groups,
+    k: blocksOf(g.kernel) ** 2 * (g.inChannels / g.groups),
     transA: false,
     transB: false,
     batchA: 16 * g.groups,
