@@ -25,7 +25,7 @@ import { type ConvProduct, tiledConv } from "./conv2d_tiled.ts";
 import type { GemmEpilogue } from "./epilogue.ts";
 import { bucket, type Family, tuned } from "./tuner.ts";
 import { randomBuffer } from "./tuner_inputs.ts";
-import { type GemmTiling, isTiled, tuning } from "./tuning.ts";
+import { configName, type GemmTiling, isTiled, tuning } from "./tuning.ts";
 
 /** Sizes of a conv2d layer; `outHeight`/`outWidth` follow from the rest. */
 export interface Conv2dShape {
@@ -176,6 +176,17 @@ function gemmRows(product: ConvProduct, s: Conv2dShape): number {
   return (product === "input" ? s.inChannels : s.outChannels) / s.groups;
 }
 
+/** The configuration of `product` without a tuned choice (tuning.ts). */
+function convDefault(product: ConvProduct, s: Conv2dShape): GemmTiling {
+  const wide = gemmRows(product, s) >= 32;
+  if (!wide) return product === "weight" ? tuning.weightThin : tuning.convThin;
+  return product === "weight"
+    ? tuning.weight
+    : product === "input"
+    ? tuning.convInput
+    : tuning.conv;
+}
+
 function convFamily(product: ConvProduct): Family<Conv2dShape> {
   return {
     name: `conv2d.${product}`,
@@ -197,15 +208,15 @@ function convFamily(product: ConvProduct): Family<Conv2dShape> {
       const list = product === "weight"
         ? (wide ? c.weight : c.weightThin)
         : (wide ? c.conv : c.convThin);
-      // another algorithm that cannot run this layer would time its plain tile twice
-      return list.filter((config) => methodApplies(product, config, s));
+      // the default first (the tuner always times the first); another
+      // algorithm that cannot run this layer would time its plain tile twice
+      const first = convDefault(product, s);
+      return [
+        first,
+        ...list.filter((c) => configName(c) !== configName(first)),
+      ].filter((config) => methodApplies(product, config, s));
     },
-    fallback: (s) => {
-      const wide = gemmRows(product, s) >= 32;
-      return product === "weight"
-        ? (wide ? tuning.weight : tuning.weightThin)
-        : (wide ? tuning.conv : tuning.convThin);
-    },
+    fallback: (s) => convDefault(product, s),
     flops: (s) =>
       2 * sizes(s).y * (s.inChannels / s.groups) * s.kernelHeight *
       s.kernelWidth,

@@ -49,7 +49,11 @@ export interface GemmTiling {
   method?: "im2col" | "winograd";
 }
 
-/** The configurations the tuner times, per family and width; each list starts with the default. */
+/**
+ * The configurations the tuner times, per family and width; each list
+ * starts with the default (`conv` serves forward and backward-input, whose
+ * default `convInput` the tuner times first).
+ */
 export interface Candidates {
   matmul: GemmTiling[];
   matmulThin: GemmTiling[];
@@ -75,6 +79,11 @@ export interface AdapterTuning {
   matmulThin: GemmTiling;
   /** Conv2d forward and backward-input: rows are output channels, `cols` the widest run of output pixels along a row. */
   conv: GemmTiling;
+  /**
+   * Conv2d backward-input (rows: input channels): `conv`'s tile, on lavapipe
+   * through Winograd where the layer allows it (see CPU_INPUT_DEFAULT).
+   */
+  convInput: GemmTiling;
   /** Conv2d forward and backward-input with fewer than 32 GEMM rows per group. */
   convThin: GemmTiling;
   /** Conv2d backward-weight. */
@@ -152,14 +161,16 @@ const GPU_TILES: GemmTiling[] = [
 ];
 
 /**
- * The lavapipe defaults of the conv products. The weight gradient goes
- * through im2col and the matmul kernel (1.4-1.7x on conv2-5). Winograd
- * F(2x2, 3x3) is 2.1-2.6x the DIRECT kernel on conv3-5 but stays a
- * candidate, not the default: with it the course AlexNet's first 20 SGD
- * steps leave PyTorch's losses by 2e-3 relative at step 16, past the 1e-3
- * of tests/lib/train/pytorch_curve_test.ts (docs/performance.md).
+ * The lavapipe defaults of the conv products. Winograd F(2x2, 3x3) is
+ * 2.1-2.6x the DIRECT kernel on conv3-5 (1.1-1.5x on conv2), the default
+ * for backward-input only: through Winograd the forward products move the
+ * course AlexNet's step-16 loss 2e-3 from PyTorch's, past the 1e-3 of
+ * tests/lib/train/pytorch_curve_test.ts, while the input gradients alone
+ * keep it within. The weight gradient goes through im2col and the matmul
+ * kernel (1.4-1.7x on conv2-5). See docs/performance.md.
  */
 const CPU_CONV_DEFAULT = CPU_CONV;
+const CPU_INPUT_DEFAULT = via("winograd", CPU_CONV);
 const CPU_WEIGHT_DEFAULT = via("im2col", CPU_MATMUL);
 
 const TUNINGS: Record<AdapterKind, AdapterTuning> = {
@@ -169,6 +180,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     matmul: CPU_MATMUL,
     matmulThin: CPU_THIN,
     conv: CPU_CONV_DEFAULT,
+    convInput: CPU_INPUT_DEFAULT,
     convThin: CPU_CONV_THIN,
     weight: CPU_WEIGHT_DEFAULT,
     weightThin: CPU_THIN,
@@ -177,7 +189,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       matmulThin: [CPU_THIN, shorter(CPU_THIN)],
       conv: [
         CPU_CONV_DEFAULT,
-        via("winograd", CPU_CONV),
+        CPU_INPUT_DEFAULT,
         shorter(CPU_CONV),
         via("winograd", shorter(CPU_CONV)),
       ],
@@ -197,6 +209,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     matmul: GPU_MATMUL,
     matmulThin: GPU_THIN,
     conv: GPU_CONV,
+    convInput: GPU_CONV,
     convThin: GPU_CONV_THIN,
     weight: GPU_WEIGHT,
     weightThin: GPU_WEIGHT_THIN,

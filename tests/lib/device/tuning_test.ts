@@ -102,7 +102,7 @@ for (const kind of ["cpu", "gpu"] as const) {
   Deno.test(`every ${kind} conv2d forward and input-gradient candidate matches the oracle`, async () => {
     for (const c of distinct(kind, ["conv", "convThin"])) {
       await withTuning(
-        { ...tuningFor(kind), conv: c, convThin: c },
+        { ...tuningFor(kind), conv: c, convInput: c, convThin: c },
         async () => {
           const { bm, bn, bk } = block(c);
           const layers: Layer[] = isTiled(c)
