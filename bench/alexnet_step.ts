@@ -5,7 +5,9 @@
  * the per-layer split of forward and backward, and peak GPU memory; then
  * the same network and step through TensorFlow.js's WebGPU backend on the
  * same adapter, and with `--torch` through PyTorch on the CPU (2 threads,
- * bench/alexnet_torch.py), and the ratios. Figures, not tests.
+ * bench/alexnet_torch.py), and the ratios, of wall time and of CPU time
+ * (bench/cpu_time.ts: on a shared machine the CPU time a step needs moves
+ * much less with the load than its wall time). Figures, not tests.
  *
  * The per-layer split: with `--profile` on an adapter with timestamp-query,
  * GPU timestamps between layers with no wait between them
@@ -17,6 +19,7 @@
 import * as lib from "../lib/mod.ts";
 import { models, optim } from "../lib/mod.ts";
 import { hasTimestamps } from "../lib/device/gpu_timer.ts";
+import { processCpuMs } from "./cpu_time.ts";
 import { profileStep } from "./profile.ts";
 
 const arg = (name: string, fallback: string) =>
@@ -81,8 +84,10 @@ async function layerSplit(
 const results: {
   batch: number;
   ours: number;
+  oursCpu?: number;
   tfjs?: number;
   torch?: number;
+  torchCpu?: number;
 }[] = [];
 for (const batch of batches) {
   const x = lib.randn([batch, 1, 224, 224]);
@@ -90,24 +95,33 @@ for (const batch of batches) {
   await step(x, y).item(); // warm-up: pipeline compiles, pool fills
   lib.emptyPool();
   const times: number[] = [];
+  const cpu: number[] = [];
   let peak = 0;
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
+    const cpuStart = processCpuMs();
     const loss = step(x, y);
     await loss.item();
     times.push(performance.now() - start);
+    const cpuEnd = processCpuMs();
+    if (cpuStart !== undefined && cpuEnd !== undefined) {
+      cpu.push(cpuEnd - cpuStart);
+    }
     const m = lib.memory();
     peak = Math.max(peak, m.bytesInUse + m.bytesPooled);
     loss.dispose();
   }
   times.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
   const ms = times[Math.floor(times.length / 2)];
+  const cpuMs = cpu.length ? cpu[Math.floor(cpu.length / 2)] : undefined;
   console.log(
     `\nbatch ${batch}: ${ms.toFixed(0)} ms per step (median of ${steps}), ` +
       `${(batch / ms * 1000).toFixed(1)} images/s, peak GPU memory ${
         (peak / 2 ** 20).toFixed(0)
       } MiB ` +
-      `(${(net.numParameters() * 4 / 2 ** 20).toFixed(0)} MiB of weights)`,
+      `(${(net.numParameters() * 4 / 2 ** 20).toFixed(0)} MiB of weights)` +
+      (cpuMs === undefined ? "" : `, ${cpuMs.toFixed(0)} ms of CPU per step`),
   );
   const timestamps = profile && hasTimestamps;
   console.log(
@@ -124,7 +138,7 @@ for (const batch of batches) {
   for (const row of rows) {
     console.log(`  ${row.name.padEnd(34)} ${row.ms.toFixed(1).padStart(8)} ms`);
   }
-  results.push({ batch, ours: ms });
+  results.push({ batch, ours: ms, oursCpu: cpuMs });
   x.dispose();
 }
 
@@ -138,23 +152,34 @@ if (withTfjs) {
 }
 if (withTorch) {
   const { torchAlexnetStep } = await import("./alexnet_torch.ts");
-  for (const r of results) r.torch = await torchAlexnetStep(r.batch, steps);
+  for (const r of results) {
+    const torch = await torchAlexnetStep(r.batch, steps);
+    r.torch = torch.ms;
+    r.torchCpu = torch.cpuMs;
+  }
 }
 console.log(
-  "\nbatch  ours ms/step  tfjs ms/step  tfjs/ours  torch ms/step  ours/torch",
+  "\nbatch  ours ms/step  tfjs ms/step  tfjs/ours  torch ms/step  ours/torch" +
+    "  ours CPU ms  torch CPU ms  CPU ours/torch",
 );
 const cell = (v: number | undefined, digits = 0) =>
   v === undefined || Number.isNaN(v) ? "-" : v.toFixed(digits);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || Number.isNaN(a / b)
+    ? "-"
+    : cell(a / b, 1) + "x";
 for (const r of results) {
   console.log(
-    `${String(r.batch).padStart(5)}  ${r.ours.toFixed(0).padStart(12)}  ${
-      cell(r.tfjs).padStart(12)
-    }  ${
-      (r.tfjs === undefined ? "-" : cell(r.tfjs / r.ours, 1) + "x").padStart(9)
-    }  ${cell(r.torch).padStart(13)}  ${
-      (r.torch === undefined ? "-" : cell(r.ours / r.torch, 1) + "x").padStart(
-        10,
-      )
-    }`,
+    [
+      String(r.batch).padStart(5),
+      r.ours.toFixed(0).padStart(12),
+      cell(r.tfjs).padStart(12),
+      ratio(r.tfjs, r.ours).padStart(9),
+      cell(r.torch).padStart(13),
+      ratio(r.ours, r.torch).padStart(10),
+      cell(r.oursCpu).padStart(11),
+      cell(r.torchCpu).padStart(12),
+      ratio(r.oursCpu, r.torchCpu).padStart(14),
+    ].join("  "),
   );
 }

@@ -1,6 +1,7 @@
 """The course AlexNet's training step in PyTorch on the CPU, as a yardstick
 for bench/alexnet_step.ts: same network, 1x224x224 input, cross entropy,
-SGD (lr 0.01). Prints one JSON line: {"batch": B, "ms": median ms per step}.
+SGD (lr 0.01). Prints one JSON line: {"batch": B, "ms": median ms per
+step, "cpu_ms": median CPU ms per step (process time, all threads)}.
 
 Usage: python3 bench/alexnet_torch.py BATCH STEPS [THREADS]
 Needs Debian's python3-torch with libopenblas0-pthread
@@ -46,10 +47,15 @@ def step():
 
 step()  # warm-up
 times = []
+cpu = []
 for _ in range(steps):
     start = time.perf_counter()
+    cpu_start = time.process_time()
     step()
     times.append((time.perf_counter() - start) * 1000)
+    cpu.append((time.process_time() - cpu_start) * 1000)
 times.sort()
+cpu.sort()
 print(json.dumps({"batch": batch, "ms": times[len(times) // 2],
+                  "cpu_ms": cpu[len(cpu) // 2],
                   "threads": threads, "torch": torch.__version__}))

@@ -1,7 +1,7 @@
 /**
  * Runs bench/alexnet_torch.py (PyTorch on the CPU, 2 threads) and returns
- * its median milliseconds per training step, or NaN with a note when
- * PyTorch is not installed (bash bench/setup_torch.sh installs it).
+ * its median wall and CPU milliseconds per training step, or NaNs with a
+ * note when PyTorch is not installed (bash bench/setup_torch.sh installs it).
  *
  * @module
  */
@@ -9,12 +9,12 @@
 /**
  * @param batch images per step
  * @param steps timed steps after one warm-up
- * @returns median milliseconds per step, NaN when PyTorch cannot run
+ * @returns median milliseconds per step (wall, CPU), NaN when PyTorch cannot run
  */
 export async function torchAlexnetStep(
   batch: number,
   steps: number,
-): Promise<number> {
+): Promise<{ ms: number; cpuMs: number }> {
   const script = new URL("./alexnet_torch.py", import.meta.url).pathname;
   try {
     const { success, stdout, stderr } = await new Deno.Command(
@@ -23,11 +23,12 @@ export async function torchAlexnetStep(
     ).output();
     if (!success) throw new Error(new TextDecoder().decode(stderr).trim());
     const lines = new TextDecoder().decode(stdout).trim().split("\n");
-    return JSON.parse(lines[lines.length - 1]).ms;
+    const result = JSON.parse(lines[lines.length - 1]);
+    return { ms: result.ms, cpuMs: result.cpu_ms };
   } catch (error) {
     console.error(
       `PyTorch step not measured (${error}): run bash bench/setup_torch.sh`,
     );
-    return NaN;
+    return { ms: NaN, cpuMs: NaN };
   }
 }

@@ -19,11 +19,13 @@ import { allocate, release } from "./buffer_pool.ts";
 import { directBackwardInput } from "./conv2d_backward_input.ts";
 import { registerBackwardWeight } from "./conv2d_backward_weight.ts";
 import { directForward } from "./conv2d_direct.ts";
+import { im2colBackwardWeight, im2colFits } from "./conv2d_im2col.ts";
+import { winogradConv, winogradFits } from "./conv2d_winograd.ts";
 import { type ConvProduct, tiledConv } from "./conv2d_tiled.ts";
 import type { GemmEpilogue } from "./epilogue.ts";
 import { bucket, type Family, tuned } from "./tuner.ts";
 import { randomBuffer } from "./tuner_inputs.ts";
-import { type GemmTiling, isTiled, tuning } from "./tuning.ts";
+import { configName, type GemmTiling, isTiled, tuning } from "./tuning.ts";
 
 /** Sizes of a conv2d layer; `outHeight`/`outWidth` follow from the rest. */
 export interface Conv2dShape {
@@ -120,6 +122,19 @@ export function conv2dWith(
   s: Conv2dShape,
   post: GemmEpilogue = {},
 ): void {
+  if (config.method !== undefined) {
+    // another algorithm on the matmul kernels where the layer allows it,
+    // else the family's own kernel with the same tile
+    const { method: _, ...plain } = config;
+    if (methodApplies(product, config, s)) {
+      if (product === "weight") {
+        return im2colBackwardWeight(a, b, out, s, plain);
+      }
+      // forward: a = x, b = w; input: a = gy, b = w
+      return winogradConv(product, a, b, bias, out, s, plain, post);
+    }
+    config = plain;
+  }
   if (isTiled(config)) {
     // the tiled kernels take the operand that is read along k first:
     // w (forward, input) or gy (weight)
@@ -138,9 +153,38 @@ export function conv2dWith(
   }
 }
 
+/** True when `config` has no `method`, or one that can run `product` of `s`. */
+function methodApplies(
+  product: ConvProduct,
+  config: GemmTiling,
+  s: Conv2dShape,
+): boolean {
+  switch (config.method) {
+    case undefined:
+      return true;
+    case "im2col":
+      return product === "weight" && im2colFits(s);
+    case "winograd":
+      return product !== "weight" && winogradFits(product, s);
+    default:
+      return config.method satisfies never;
+  }
+}
+
 /** Rows of the GEMM of a product: its output channels (input channels for the input gradient), per group. */
 function gemmRows(product: ConvProduct, s: Conv2dShape): number {
   return (product === "input" ? s.inChannels : s.outChannels) / s.groups;
+}
+
+/** The configuration of `product` without a tuned choice (tuning.ts). */
+function convDefault(product: ConvProduct, s: Conv2dShape): GemmTiling {
+  const wide = gemmRows(product, s) >= 32;
+  if (!wide) return product === "weight" ? tuning.weightThin : tuning.convThin;
+  return product === "weight"
+    ? tuning.weight
+    : product === "input"
+    ? tuning.convInput
+    : tuning.conv;
 }
 
 function convFamily(product: ConvProduct): Family<Conv2dShape> {
@@ -161,16 +205,18 @@ function convFamily(product: ConvProduct): Family<Conv2dShape> {
     candidates: (s) => {
       const wide = gemmRows(product, s) >= 32;
       const c = tuning.candidates;
-      return product === "weight"
+      const list = product === "weight"
         ? (wide ? c.weight : c.weightThin)
         : (wide ? c.conv : c.convThin);
+      // the default first (the tuner always times the first); another
+      // algorithm that cannot run this layer would time its plain tile twice
+      const first = convDefault(product, s);
+      return [
+        first,
+        ...list.filter((c) => configName(c) !== configName(first)),
+      ].filter((config) => methodApplies(product, config, s));
     },
-    fallback: (s) => {
-      const wide = gemmRows(product, s) >= 32;
-      return product === "weight"
-        ? (wide ? tuning.weight : tuning.weightThin)
-        : (wide ? tuning.conv : tuning.convThin);
-    },
+    fallback: (s) => convDefault(product, s),
     flops: (s) =>
       2 * sizes(s).y * (s.inChannels / s.groups) * s.kernelHeight *
       s.kernelWidth,

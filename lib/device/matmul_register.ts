@@ -7,8 +7,7 @@
  *
  * @module
  */
-import type { GemmEpilogue } from "./epilogue.ts";
-import { epilogue } from "./epilogue.ts";
+import { type GemmEpilogue, tileStore } from "./epilogue.ts";
 import type { MatmulShape } from "./matmul.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import {
@@ -152,29 +151,6 @@ function operandModes(
   ];
 }
 
-/** Writes accumulator row i, vec4 column j of a C tile through the epilogue, skipping what lies outside M x N. */
-function storeRow(
-  hasBias: boolean,
-  relu: boolean,
-): (i: number, j: number, value: string) => string[] {
-  return (i, j, value) => {
-    const lines = [`if (row0 + ${i}u < M) {`];
-    for (let q = 0; q < 4; q++) {
-      const col = `col0 + ${4 * j + q}u`;
-      const result = epilogue(
-        `${value}.${LANES[q]}`,
-        hasBias ? `bias[${col}]` : undefined,
-        relu,
-      );
-      lines.push(
-        `  if (${col} < N) { out[out_base + (row0 + ${i}u) * N + ${col}] = ${result}; }`,
-      );
-    }
-    lines.push("}");
-    return lines;
-  };
-}
-
 function matmulShader(
   s: Required<MatmulShape>,
   tile: GemmTiling,
@@ -185,7 +161,17 @@ function matmulShader(
 ): string {
   const a = matmulA(s.transA, modes[0], tile, ks);
   const b = matmulB(s.transB, modes[1], tile, ks);
-  const code = registerBlock(tile, ks, a, b, storeRow(hasBias, relu));
+  const code = registerBlock(
+    tile,
+    ks,
+    a,
+    b,
+    tileStore(
+      hasBias,
+      relu,
+      (i, col) => `out_base + (row0 + ${i}u) * N + ${col}`,
+    ),
+  );
   const bindings = [
     operandBinding("a", 0, modes[0]),
     operandBinding("b", 1, modes[1]),

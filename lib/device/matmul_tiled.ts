@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { epilogue, type GemmEpilogue } from "./epilogue.ts";
+import { type GemmEpilogue, tileStore } from "./epilogue.ts";
 import {
   blockOf,
   type TiledConfig,
@@ -14,7 +14,6 @@ import {
 } from "./gemm_tiled.ts";
 import type { MatmulShape } from "./matmul.ts";
 import { pipeline } from "./pipeline_cache.ts";
-import { LANES } from "./register_block.ts";
 import { dispatchTiled } from "./tiled_dispatch.ts";
 
 function shader(
@@ -33,22 +32,11 @@ function shader(
     aAlongK: !s.transA,
     bAlongK: s.transB,
     extra: hasBias ? ["bias"] : [],
-    store: (i, j, value) => {
-      const lines = [`if (row0 + ${i}u < M) {`];
-      for (let q = 0; q < 4; q++) {
-        const col = `col0 + ${4 * j + q}u`;
-        const result = epilogue(
-          `${value}.${LANES[q]}`,
-          hasBias ? `bias[${col}]` : undefined,
-          relu,
-        );
-        lines.push(
-          `  if (${col} < N) { out[zb * p.out_stride + (row0 + ${i}u) * N + ${col}] = ${result}; }`,
-        );
-      }
-      lines.push("}");
-      return lines;
-    },
+    store: tileStore(
+      hasBias,
+      relu,
+      (i, col) => `zb * p.out_stride + (row0 + ${i}u) * N + ${col}`,
+    ),
   });
 }
 

@@ -39,9 +39,21 @@ export interface GemmTiling {
   channels?: number;
   /** See `channels`. */
   narrowKernel?: number;
+  /**
+   * Conv2d by another algorithm on the matmul kernels, with this tile:
+   * `im2col` (backward-weight: x unrolled into columns, then one GEMM,
+   * conv2d_im2col.ts) or `winograd` (forward and backward-input of
+   * stride-1 3x3 layers, F(2x2, 3x3), conv2d_winograd.ts). Where the layer
+   * does not allow it the tile runs the family's usual kernel.
+   */
+  method?: "im2col" | "winograd";
 }
 
-/** The configurations the tuner times, per family and width; each list starts with the default. */
+/**
+ * The configurations the tuner times, per family and width; each list
+ * starts with the default (`conv` serves forward and backward-input, whose
+ * default `convInput` the tuner times first).
+ */
 export interface Candidates {
   matmul: GemmTiling[];
   matmulThin: GemmTiling[];
@@ -67,6 +79,11 @@ export interface AdapterTuning {
   matmulThin: GemmTiling;
   /** Conv2d forward and backward-input: rows are output channels, `cols` the widest run of output pixels along a row. */
   conv: GemmTiling;
+  /**
+   * Conv2d backward-input (rows: input channels): `conv`'s tile, on lavapipe
+   * through Winograd where the layer allows it (see CPU_INPUT_DEFAULT).
+   */
+  convInput: GemmTiling;
   /** Conv2d forward and backward-input with fewer than 32 GEMM rows per group. */
   convThin: GemmTiling;
   /** Conv2d backward-weight. */
@@ -118,6 +135,11 @@ const CPU_CONV: GemmTiling = {
 const CPU_CONV_THIN: GemmTiling = { rows: 4, cols: 32, groupX: 8, groupY: 1 };
 /** Shorter workgroups: more of them, which two busy cores share more evenly. */
 const shorter = (t: GemmTiling): GemmTiling => ({ ...t, groupX: 4 });
+/** The same tile through another conv2d algorithm (see `GemmTiling.method`). */
+const via = (
+  method: "im2col" | "winograd",
+  t: GemmTiling,
+): GemmTiling => ({ ...t, method });
 
 // Discrete GPUs: many more threads in flight, smaller register blocks.
 const GPU_MATMUL = tiled(4, 4, 16, 16, 16); // 64x64 output tiles
@@ -138,22 +160,46 @@ const GPU_TILES: GemmTiling[] = [
   tiled(4, 4, 8, 8, 16), // 32x32, for small outputs
 ];
 
+/**
+ * The lavapipe defaults of the conv products. Winograd F(2x2, 3x3) is
+ * 2.1-2.6x the DIRECT kernel on conv3-5 (1.1-1.5x on conv2), the default
+ * for backward-input only: through Winograd the forward products move the
+ * course AlexNet's step-16 loss 2e-3 from PyTorch's, past the 1e-3 of
+ * tests/lib/train/pytorch_curve_test.ts, while the input gradients alone
+ * keep it within. The weight gradient goes through im2col and the matmul
+ * kernel (1.4-1.7x on conv2-5). See docs/performance.md.
+ */
+const CPU_CONV_DEFAULT = CPU_CONV;
+const CPU_INPUT_DEFAULT = via("winograd", CPU_CONV);
+const CPU_WEIGHT_DEFAULT = via("im2col", CPU_MATMUL);
+
 const TUNINGS: Record<AdapterKind, AdapterTuning> = {
   cpu: {
     kind: "cpu",
     source: "texture",
     matmul: CPU_MATMUL,
     matmulThin: CPU_THIN,
-    conv: CPU_CONV,
+    conv: CPU_CONV_DEFAULT,
+    convInput: CPU_INPUT_DEFAULT,
     convThin: CPU_CONV_THIN,
-    weight: CPU_MATMUL,
+    weight: CPU_WEIGHT_DEFAULT,
     weightThin: CPU_THIN,
     candidates: {
       matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
       matmulThin: [CPU_THIN, shorter(CPU_THIN)],
-      conv: [CPU_CONV, shorter(CPU_CONV)],
+      conv: [
+        CPU_CONV_DEFAULT,
+        CPU_INPUT_DEFAULT,
+        shorter(CPU_CONV),
+        via("winograd", shorter(CPU_CONV)),
+      ],
       convThin: [CPU_CONV_THIN],
-      weight: [CPU_MATMUL, shorter(CPU_MATMUL)],
+      weight: [
+        CPU_WEIGHT_DEFAULT,
+        CPU_MATMUL,
+        shorter(CPU_MATMUL),
+        via("im2col", shorter(CPU_MATMUL)),
+      ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
   },
@@ -163,13 +209,14 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     matmul: GPU_MATMUL,
     matmulThin: GPU_THIN,
     conv: GPU_CONV,
+    convInput: GPU_CONV,
     convThin: GPU_CONV_THIN,
     weight: GPU_WEIGHT,
     weightThin: GPU_WEIGHT_THIN,
     candidates: {
       matmul: GPU_TILES,
       matmulThin: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
-      conv: [GPU_CONV, ...GPU_TILES],
+      conv: [GPU_CONV, ...GPU_TILES, via("winograd", GPU_MATMUL)],
       convThin: [GPU_CONV_THIN, GPU_THIN, tiled(4, 4, 8, 8, 16)],
       weight: [
         GPU_WEIGHT,
@@ -200,7 +247,9 @@ export const tuning: AdapterTuning = tuningFor(
 
 /**
  * A short name of a configuration, as the tuner's table and cache print it:
- * `reg 32x16 wg8x1` (lavapipe family) or `tiled 4x4 wg16x16 k16 split4`.
+ * `reg 32x16 wg8x1` (lavapipe family) or `tiled 4x4 wg16x16 k16 split4`,
+ * prefixed by the algorithm where it is not the family's own
+ * (`im2col reg 32x16 wg8x1`).
  *
  * @param config the configuration
  * @returns its name
@@ -208,7 +257,8 @@ export const tuning: AdapterTuning = tuningFor(
 export function configName(config: GemmTiling): string {
   const base =
     `${config.rows}x${config.cols} wg${config.groupX}x${config.groupY}`;
-  if (!isTiled(config)) return `reg ${base}`;
+  const method = config.method === undefined ? "" : `${config.method} `;
+  if (!isTiled(config)) return `${method}reg ${base}`;
   const split = config.splitK === undefined ? "" : ` split${config.splitK}`;
-  return `tiled ${base} k${config.sharedDepth}${split}`;
+  return `${method}tiled ${base} k${config.sharedDepth}${split}`;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as lib from "../../../lib/mod.ts";
 import { bindingLimit } from "../../../lib/device/recorder.ts";
+import { fusedInPlace } from "../../../lib/ops/elementwise.ts";
 
 // An output larger than one binding runs in ranges; an expression that reads
 // the element index (arange, linspace, eye) must count from the whole
@@ -52,4 +53,36 @@ Deno.test("eye past one binding has ones only on the diagonal", async () => {
     }
   }
   assert.equal(ones, side);
+});
+
+// Arithmetic expressions over inputs of the output's shape run a vec4 per
+// invocation when the size is a multiple of 4; the values must be the
+// scalar kernel's, in place and not, and a fill (scalars only) must splat.
+Deno.test("vec4 elementwise kernels give the scalar kernel's values", async () => {
+  for (const n of [12, 7, 4096]) {
+    const p = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+    const g = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.7));
+    const w = lib.tensor(p);
+    const grad = lib.tensor(g);
+    // SGD's update: p -= lr * (grad + weightDecay * p)
+    fusedInPlace("sgdStep", w, [grad], [0.1, 0.01]);
+    const got = await w.data();
+    for (let i = 0; i < n; i++) {
+      // a - s0 * (b + s1 * a) in float32, in the kernel's order
+      const f = Math.fround;
+      const want = f(p[i] - f(f(0.1) * f(g[i] + f(f(0.01) * p[i]))));
+      assert.ok(
+        Math.abs(got[i] - want) <= 1e-6 * Math.max(1, Math.abs(want)),
+        `n ${n}, index ${i}: ${got[i]} vs ${want}`,
+      );
+    }
+    const ratio = lib.div(lib.tensor(p), lib.add(lib.tensor(g), 2));
+    const values = await ratio.data();
+    values.forEach((v, i) =>
+      assert.ok(Math.abs(v - p[i] / (g[i] + 2)) < 1e-6, `div ${n} at ${i}`)
+    );
+    const filled = await lib.full([n], 2.5).data();
+    assert.deepEqual([...filled], new Array(n).fill(2.5));
+    [w, grad, ratio].forEach((t) => t.dispose());
+  }
 });

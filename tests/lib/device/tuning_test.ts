@@ -32,6 +32,33 @@ function block(c: GemmTiling): { bm: number; bn: number; bk: number } {
   };
 }
 
+/**
+ * Stride-1 3x3 and 5x5 layers that Winograd F(2x2, 3x3) runs: odd output
+ * sizes (tiles past the edge), padding 0 to K - 1 (backward-input pads by
+ * K - 1 - pad),
+ * groups, batch 1 to 3, channels neither a tile nor a multiple of 4.
+ */
+const WINOGRAD_LAYERS: Layer[] = [
+  { batch: 2, c: 5, h: 7, w: 9, oc: 33, k: 3, pad: 1 },
+  { batch: 1, c: 4, h: 6, w: 5, oc: 6, k: 3, groups: 2 },
+  { batch: 3, c: 3, h: 5, w: 8, oc: 4, k: 3, pad: [2, 1] },
+  { batch: 1, c: 1, h: 3, w: 3, oc: 1, k: 3 },
+  // 5x5 kernels run as 2x2 blocks of 3x3
+  { batch: 2, c: 3, h: 7, w: 6, oc: 5, k: 5, pad: 2 },
+  { batch: 1, c: 4, h: 9, w: 8, oc: 6, k: 5, pad: [1, 4], groups: 2 },
+];
+
+/**
+ * Layers whose weight gradient the im2col path takes (C/groups x KH x KW of
+ * 128 or more): the GEMM's k (samples x output pixels) a multiple of 4 or
+ * not, stride, groups, dilation and a non-square kernel.
+ */
+const IM2COL_LAYERS: Layer[] = [
+  { batch: 4, c: 16, h: 6, w: 6, oc: 36, k: 3, pad: 1 },
+  { batch: 2, c: 32, h: 9, w: 10, oc: 8, k: 3, stride: 2, pad: 1, groups: 2 },
+  { batch: 1, c: 9, h: 8, w: 9, oc: 5, k: [4, 4], pad: 1, dilation: [1, 2] },
+];
+
 for (const kind of ["cpu", "gpu"] as const) {
   Deno.test(`every ${kind} matmul candidate matches the oracle (bias, ReLU, awkward sizes)`, async () => {
     for (const c of distinct(kind, ["matmul", "matmulThin"])) {
@@ -75,7 +102,7 @@ for (const kind of ["cpu", "gpu"] as const) {
   Deno.test(`every ${kind} conv2d forward and input-gradient candidate matches the oracle`, async () => {
     for (const c of distinct(kind, ["conv", "convThin"])) {
       await withTuning(
-        { ...tuningFor(kind), conv: c, convThin: c },
+        { ...tuningFor(kind), conv: c, convInput: c, convThin: c },
         async () => {
           const { bm, bn, bk } = block(c);
           const layers: Layer[] = isTiled(c)
@@ -107,6 +134,7 @@ for (const kind of ["cpu", "gpu"] as const) {
             // 8 and 40 channels: both products read the weights as vec4s and
             // share one pipeline (each takes seconds to compile on lavapipe)
             : [{ batch: 2, c: 8, h: 7, w: 9, oc: 40, k: 3, pad: 1 }];
+          if (c.method === "winograd") layers.push(...WINOGRAD_LAYERS);
           for (const layer of layers) {
             await checkConv(layer, ["forward", "input"], 3, true);
           }
@@ -147,6 +175,7 @@ for (const kind of ["cpu", "gpu"] as const) {
               pad: [2, 1],
             });
           }
+          if (c.method === "im2col") layers.push(...IM2COL_LAYERS);
           for (const layer of layers) await checkConv(layer, ["weight"]);
         },
       );
