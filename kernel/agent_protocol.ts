@@ -46,6 +46,31 @@ export const RESOLVE_HOOK = "__kernelResolve";
 /** Starts every event frame: ASCII record separator, which printed text rarely holds. */
 export const FRAME_MARK = "\u001e";
 
+/**
+ * One comm message (comm_open, comm_msg or comm_close) crossing the pipe, in
+ * either direction. Binary buffers travel as base64 (the pipe carries JSON
+ * lines); see encodeBuffers and decodeBuffers.
+ */
+export interface CommFrame {
+  kind: "open" | "msg" | "close";
+  commId: string;
+  /** comm_open only. */
+  targetName?: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  /** base64 */
+  buffers: string[];
+  /**
+   * The msg_id of the frontend message being handled when this frame was
+   * made: on a command, that message; on an event, the one whose handler
+   * sent it (the kernel then uses it as parent when no cell runs).
+   */
+  cause?: string;
+}
+
+/** The target a frontend that renders ipywidgets opens when it connects. */
+export const WIDGET_CONTROL_TARGET = "jupyter.widget.control";
+
 /** What the kernel asks of the agent. */
 export type Command =
   | {
@@ -55,8 +80,13 @@ export type Command =
     map: LineMap;
     url: string;
     name: string;
+    /** The msg_id of the execute_request this cell runs for (comms' currentMessageId). */
+    msgId?: string;
   }
   | { op: "interrupt" }
+  | ({ op: "comm" } & CommFrame)
+  /** A frontend that renders widgets opened `jupyter.widget.control` before this executor started. */
+  | { op: "frontend_widgets" }
   | { op: "complete"; id: string; code: string; cursor: number }
   | { op: "inspect"; id: string; code: string; cursor: number; detail: number }
   | { op: "input_reply"; id: string; value?: string; error?: string };
@@ -103,7 +133,40 @@ export type AgentEvent =
     sync: boolean;
   }
   /** The answer to a Question with the same id. */
-  | { type: "reply"; id: string; value: Answers[keyof Answers] };
+  | { type: "reply"; id: string; value: Answers[keyof Answers] }
+  | ({ type: "comm" } & CommFrame)
+  /** A problem for the kernel's log (a comm message the executor could not deliver). */
+  | { type: "log"; text: string };
+
+/**
+ * Binary buffers as the pipe carries them.
+ *
+ * @param buffers the bytes
+ * @returns one base64 string per buffer
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeBuffers, encodeBuffers } from "./agent_protocol.ts";
+ *
+ * const sent = [new Uint8Array([0, 255, 7])];
+ * assert.deepEqual(encodeBuffers(sent), ["AP8H"]);
+ * assert.deepEqual(decodeBuffers(encodeBuffers(sent)), sent);
+ * ```
+ */
+export function encodeBuffers(buffers: readonly Uint8Array[]): string[] {
+  return buffers.map((buffer) => buffer.toBase64());
+}
+
+/**
+ * The bytes of buffers that crossed the pipe.
+ *
+ * @param encoded base64 strings (see encodeBuffers)
+ * @returns the buffers
+ */
+export function decodeBuffers(encoded: readonly string[]): Uint8Array[] {
+  return encoded.map((text) => Uint8Array.fromBase64(text));
+}
 
 /**
  * The length of a string in code points: Jupyter (protocol 5.2+) and the

@@ -1,8 +1,9 @@
 /**
  * Runs cells for the kernel: keeps one executor alive (a fresh one after a
  * death or a restart), transpiles and evaluates code in it, interrupts it,
- * and turns its events (displays, late errors, input requests) into iopub
- * and stdin traffic through the host.
+ * and turns its events (displays, late errors, input requests, comms) into
+ * iopub and stdin traffic through the host; frontend comm messages go to the
+ * executor at once, also while a cell runs (comm_relay.ts).
  */
 import {
   type AgentEvent,
@@ -12,7 +13,9 @@ import {
   folderUrl,
   type Question,
 } from "./agent_protocol.ts";
+import { CommRelay } from "./comm_relay.ts";
 import { Executor, ExecutorDied } from "./executor_process.ts";
+import type { MessageExtras } from "./handler_context.ts";
 import type { Logger } from "./log.ts";
 import { OutputOrder } from "./output_order.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
@@ -39,6 +42,7 @@ export interface RunnerHost {
     msgType: string,
     content: Record<string, unknown>,
     parent: Message | null,
+    extras?: MessageExtras,
   ): Promise<void>;
   /** Asks the client for input on stdin; rejects when it cannot be asked. */
   requestInput(
@@ -61,6 +65,7 @@ export class CellRunner {
   readonly #options: KernelOptions;
   readonly #host: RunnerHost;
   readonly #output: OutputOrder;
+  readonly #comms = new CommRelay();
   #executor!: Executor;
   #transpiler: Promise<Transpiler>;
   #transpiled = new Map<string, TranspiledCell | CellSyntaxError>();
@@ -130,6 +135,31 @@ export class CellRunner {
     timeoutMs: number,
   ): Promise<Answers[Q["op"]] | null> {
     return this.#executor.ask(question, timeoutMs);
+  }
+
+  /**
+   * Sends a frontend comm message to the executor now (a running cell sees
+   * it at its next await); one that cannot be delivered is logged.
+   *
+   * @param request comm_open, comm_msg or comm_close
+   */
+  forwardComm(request: Message): void {
+    const checked = this.#comms.fromFrontend(request);
+    if (!checked.ok) {
+      this.#host.logger.warn(checked.problem);
+      return;
+    }
+    this.#executor.send({ op: "comm", ...checked.frame });
+  }
+
+  /**
+   * The open comms (comm_info_reply).
+   *
+   * @param targetName only those of this target, when given
+   * @returns `{comm_id: {target_name}}`
+   */
+  openComms(targetName?: string): Record<string, { target_name: string }> {
+    return this.#comms.list(targetName);
   }
 
   /**
@@ -207,6 +237,7 @@ export class CellRunner {
         map: cell.map,
         url: `deno-webgpu-cell:${id}`,
         name,
+        msgId: this.currentRequest?.header.msg_id,
       });
     } catch (error) {
       if (!(error instanceof ExecutorDied)) throw error;
@@ -227,6 +258,15 @@ export class CellRunner {
   }
 
   #startExecutor(): void {
+    // The comms of a replaced executor died with it: tell the frontend, so
+    // its widgets stop waiting on them.
+    for (const id of this.#comms.executorReplaced()) {
+      this.#host.publish(
+        "comm_close",
+        { comm_id: id, data: {} },
+        this.currentRequest,
+      );
+    }
     const executor: Executor = new Executor(this.#options, {
       stream: (name, text) => this.#output.write(name, text),
       event: (event) => this.#onAgentEvent(event),
@@ -259,6 +299,9 @@ export class CellRunner {
       },
     });
     this.#executor = executor;
+    if (this.#comms.frontendHasWidgets) {
+      executor.send({ op: "frontend_widgets" });
+    }
   }
 
   #publishError(error: ErrorContent): void {
@@ -290,6 +333,21 @@ export class CellRunner {
         break;
       case "input_request":
         this.#answerInput(event, parent);
+        break;
+      case "comm": {
+        const message = this.#comms.fromExecutor(event);
+        // During a cell its request is the parent (so the Output widget and
+        // the frontend tie the message to the cell); between cells, the
+        // frontend message whose handler sent it.
+        const cause = this.running ? parent : message.cause ?? parent;
+        this.#host.publish(message.msgType, message.content, cause, {
+          metadata: message.metadata,
+          buffers: message.buffers,
+        });
+        break;
+      }
+      case "log":
+        this.#host.logger.warn(event.text);
         break;
       default:
         this.#host.logger.debug(`unexpected agent event ${event.type}`);

@@ -9,6 +9,12 @@ import type { SymbolInfo } from "./language_service.ts";
 import type { Logger } from "./log.ts";
 import type { Message } from "./wire.ts";
 
+/** Metadata and binary buffers of a message (comms use both). */
+export interface MessageExtras {
+  metadata?: Record<string, unknown>;
+  buffers?: Uint8Array[];
+}
+
 /** The channel a request came on, which its reply goes back on. */
 export type RequestChannel = "shell" | "control";
 
@@ -36,11 +42,13 @@ export interface Outputs {
    * @param msgType e.g. "display_data"
    * @param content the content
    * @param parent the request this belongs to
+   * @param extras the message's metadata and binary buffers
    */
   publish(
     msgType: string,
     content: Record<string, unknown>,
     parent: Message | null,
+    extras?: MessageExtras,
   ): Promise<void>;
 }
 
@@ -114,6 +122,20 @@ export interface HandlerContext extends ExecuteContext {
   ): Promise<
     { status: "complete" | "incomplete" | "invalid"; indent?: string }
   >;
+  /**
+   * Sends a frontend comm message to the executor at once (a running cell
+   * sees it at its next await); one that cannot be delivered is logged.
+   *
+   * @param request comm_open, comm_msg or comm_close
+   */
+  forwardComm(request: Message): void;
+  /**
+   * The open comms, as comm_info_reply lists them.
+   *
+   * @param targetName only those of this target, when given
+   * @returns `{comm_id: {target_name}}`
+   */
+  openComms(targetName?: string): Record<string, { target_name: string }>;
   /** Interrupts the running cell. */
   interrupt(): Promise<void>;
   /** Ends the kernel. */

@@ -47,7 +47,7 @@ const kernelInfo: Handler = async (context, request, channel) => {
     },
     banner:
       `Deno WebGPU kernel: TypeScript cells on Deno ${Deno.version.deno} (V8 ${Deno.version.v8}).\n` +
-      "Globals: display, clearOutput, html, md, svg, image, plot, input.",
+      "Globals: display, clearOutput, html, md, svg, image, plot, input, comms.",
     help_links: [
       { text: "Deno manual", url: "https://docs.deno.com/runtime/" },
       {
@@ -138,29 +138,21 @@ const history: Handler = async (context, request, channel) => {
   });
 };
 
-// No comm targets are registered: comm_info lists none, and a comm_open is
-// answered with comm_close, as the spec asks for an unknown target.
+// The comm targets live in the executor: the kernel forwards the frontend's
+// comm messages there at once (the executor answers an unknown target with
+// comm_close), and lists the open comms from its own record.
 const commInfo: Handler = async (context, request, channel) => {
+  const target = request.content.target_name;
   await context.reply(request, channel, "comm_info_reply", {
     status: "ok",
-    comms: {},
+    comms: context.openComms(
+      typeof target === "string" && target !== "" ? target : undefined,
+    ),
   });
 };
 
-const commOpen: Handler = async (context, request) => {
-  const commId = request.content.comm_id;
-  context.logger.warn(
-    `no comm target named ${
-      JSON.stringify(request.content.target_name)
-    }: closing comm ${commId}`,
-  );
-  await context.publish("comm_close", { comm_id: commId, data: {} }, request);
-};
-
-const commIgnored: Handler = (context, request) => {
-  context.logger.debug(
-    `${request.header.msg_type} for unknown comm ${request.content.comm_id}`,
-  );
+const commForward: Handler = (context, request) => {
+  context.forwardComm(request);
   return Promise.resolve();
 };
 
@@ -188,9 +180,9 @@ export const HANDLERS: Record<RequestType, Handler> = {
   is_complete_request: isComplete,
   history_request: history,
   comm_info_request: commInfo,
-  comm_open: commOpen,
-  comm_msg: commIgnored,
-  comm_close: commIgnored,
+  comm_open: commForward,
+  comm_msg: commForward,
+  comm_close: commForward,
   shutdown_request: shutdown,
   interrupt_request: interrupt,
 };

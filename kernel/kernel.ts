@@ -7,7 +7,11 @@
 import type { Answers, Evaluation, Question } from "./agent_protocol.ts";
 import { CellRunner, type KernelOptions } from "./cell_runner.ts";
 import type { ConnectionInfo } from "./connection.ts";
-import type { HandlerContext, RequestChannel } from "./handler_context.ts";
+import type {
+  HandlerContext,
+  MessageExtras,
+  RequestChannel,
+} from "./handler_context.ts";
 import { HANDLERS, isRequestType } from "./handlers.ts";
 import { History } from "./history.ts";
 import type { CellTypes, SymbolInfo } from "./language_service.ts";
@@ -26,6 +30,17 @@ import { createSigner, decode, type Message, type Signer } from "./wire.ts";
 
 export { INTERRUPT_GRACE_MS, type KernelOptions } from "./cell_runner.ts";
 export type { RequestChannel } from "./handler_context.ts";
+
+/**
+ * Shell messages served as they arrive, not queued behind execute requests:
+ * the comm messages, and comm_info (answered from the kernel's own record).
+ */
+const SERVED_AT_ONCE = new Set([
+  "comm_open",
+  "comm_msg",
+  "comm_close",
+  "comm_info_request",
+]);
 
 /** Messages larger than this are not parsed, only answered with an error (oversized.ts). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -61,7 +76,8 @@ export class Kernel implements HandlerContext {
     this.logger = options.logger;
     this.#runner = new CellRunner(options, {
       logger: this.logger,
-      publish: (type, content, parent) => this.publish(type, content, parent),
+      publish: (type, content, parent, extras) =>
+        this.publish(type, content, parent, extras),
       requestInput: (parent, prompt, password) =>
         this.#stdin.ask(parent, prompt, password),
       stopped: () => this.#stopped,
@@ -218,23 +234,43 @@ export class Kernel implements HandlerContext {
    * @param msgType e.g. "display_data"
    * @param content the content
    * @param parent the request this belongs to
+   * @param extras the message's metadata and binary buffers
    */
   async publish(
     msgType: string,
     content: Record<string, unknown>,
     parent: Message | null,
+    extras: MessageExtras = {},
   ): Promise<void> {
     if (msgType !== "stream" && msgType !== "update_display_data") {
       this.#runner.flushOutput();
     }
-    const message = this.session.message(msgType, content, parent, [
-      iopubTopic(msgType),
-    ]);
+    const message = this.session.message(
+      msgType,
+      content,
+      parent,
+      [iopubTopic(msgType)],
+      extras.metadata,
+    );
+    message.buffers = extras.buffers ?? [];
     // Messages leave in call order (the outbox queues them), so callers may
     // go on without awaiting; a failed send is logged, never thrown.
     await this.#outboxes.iopub.send(message).catch((error) =>
       this.logger.warn(`cannot publish ${msgType}: ${error}`)
     );
+  }
+
+  /** @param request a frontend comm message, for the executor now */
+  forwardComm(request: Message): void {
+    this.#runner.forwardComm(request);
+  }
+
+  /**
+   * @param targetName only those of this target, when given
+   * @returns the open comms
+   */
+  openComms(targetName?: string): Record<string, { target_name: string }> {
+    return this.#runner.openComms(targetName);
   }
 
   /** Interrupts the running cell (and a pending input request). */
@@ -283,6 +319,14 @@ export class Kernel implements HandlerContext {
     this.#shellInFlight++;
     try {
       await this.#receive("shell", frames, (message) => {
+        if (SERVED_AT_ONCE.has(message.header.msg_type)) {
+          // Not behind a running execute_request: a widget's click must
+          // reach the cell while it runs. Its busy/idle would then tell
+          // frontends that read status without its parent that the kernel
+          // is idle mid-cell, so none is published then.
+          this.#serve(message, "shell", !this.#runner.running);
+          return;
+        }
         this.#shellQueue.push(message);
         this.#shellWake?.();
       });
@@ -364,7 +408,11 @@ export class Kernel implements HandlerContext {
     }
   }
 
-  async #serve(message: Message, channel: RequestChannel): Promise<void> {
+  async #serve(
+    message: Message,
+    channel: RequestChannel,
+    status = true,
+  ): Promise<void> {
     const type = message.header.msg_type;
     if (!isRequestType(type)) {
       this.logger.warn(
@@ -372,7 +420,7 @@ export class Kernel implements HandlerContext {
       );
       return;
     }
-    this.publish("status", { execution_state: "busy" }, message);
+    if (status) this.publish("status", { execution_state: "busy" }, message);
     try {
       await HANDLERS[type](this, message, channel);
     } catch (error) {
@@ -381,6 +429,6 @@ export class Kernel implements HandlerContext {
         `${type} failed: ${error instanceof Error ? error.stack : error}`,
       );
     }
-    this.publish("status", { execution_state: "idle" }, message);
+    if (status) this.publish("status", { execution_state: "idle" }, message);
   }
 }

@@ -10,6 +10,7 @@
 import type { Command } from "../agent_protocol.ts";
 import {
   answerInput,
+  comms,
   exitExecutor,
   installCellGlobals,
   isExiting,
@@ -40,7 +41,13 @@ const session = connectInspector();
 async function handle(command: Command): Promise<void> {
   switch (command.op) {
     case "eval": {
-      const event = await evaluate(session, command);
+      comms.beginCell(command.msgId);
+      let event;
+      try {
+        event = await evaluate(session, command);
+      } finally {
+        comms.endCell();
+      }
       if (isExiting()) return; // no reply: the kernel sees the exit instead
       await queuedSent(); // the cell's displays precede its reply
       // Everything the cell wrote to stderr precedes this marker.
@@ -51,6 +58,13 @@ async function handle(command: Command): Promise<void> {
     case "interrupt":
       interruptCell();
       rejectInputs(new Interrupted());
+      break;
+    case "comm":
+      // At once, also while a cell runs: it sees the effect at its next await.
+      comms.receive(command);
+      break;
+    case "frontend_widgets":
+      comms.markFrontendWidgets();
       break;
     case "input_reply":
       answerInput(command);

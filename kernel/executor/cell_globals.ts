@@ -1,6 +1,6 @@
 /**
  * What a cell finds in its global scope besides Deno's: the display helpers,
- * `plot`, `input`, browser-style `prompt`/`confirm`/`alert`, the hooks the
+ * `plot`, `input`, `comms`, browser-style `prompt`/`confirm`/`alert`, the hooks the
  * transpiled code calls (AWAIT_HOOK, RESOLVE_HOOK), and a Deno.exit that
  * the inspector survives.
  */
@@ -21,6 +21,7 @@ import {
   SINK_KEY,
   svg,
 } from "./display.ts";
+import { CommManager, COMMS_KEY } from "./comms.ts";
 import { send, sendFromTask, stderrTurn } from "./events.ts";
 import { awaitHook } from "./interrupt.ts";
 import { plot } from "./plotly.ts";
@@ -32,6 +33,16 @@ const sink: DisplaySink = {
   display: (request) => sendFromTask({ type: "display", ...request }),
   clearOutput: (wait) => send({ type: "clear", wait }),
 };
+
+/**
+ * The executor's comm manager: the cell global `comms`, and
+ * `globalThis[COMMS_KEY]` for library code (lib/comms.ts's kernelComms()).
+ */
+export const comms: CommManager = new CommManager({
+  send: (frame) => sendFromTask({ type: "comm", ...frame }),
+  cellError: (text) => console.error(text),
+  log: (text) => sendFromTask({ type: "log", text }),
+});
 
 const pendingInputs = new Map<
   string,
@@ -123,6 +134,7 @@ const cellGlobals: Record<string, unknown> = {
   image,
   plot,
   input,
+  comms,
   prompt: syncPrompt,
   confirm: (message?: unknown) =>
     /^\s*y(es)?\s*$/i.test(syncPrompt(`${message ?? ""} [y/N]`) ?? ""),
@@ -159,10 +171,15 @@ export function installCellGlobals(): void {
     });
   }
   for (
-    const [name, value] of [[AWAIT_HOOK, awaitHook], [
-      RESOLVE_HOOK,
-      resolveComputed,
-    ], [SINK_KEY, sink]] as const
+    const [name, value] of [
+      [AWAIT_HOOK, awaitHook],
+      [
+        RESOLVE_HOOK,
+        resolveComputed,
+      ],
+      [SINK_KEY, sink],
+      [COMMS_KEY, comms],
+    ] as const
   ) {
     Object.defineProperty(globalThis, name, {
       value,

@@ -13,6 +13,8 @@ export interface Sent {
   kind: "reply" | "publish";
   msgType: string;
   content: Record<string, unknown>;
+  /** Binary buffers of a publication (comms). */
+  buffers?: Uint8Array[];
 }
 
 /** The fake and what it recorded. */
@@ -20,6 +22,10 @@ export interface FakeContext extends HandlerContext {
   sent: Sent[];
   ran: string[];
   aborted: boolean;
+  /** The comm messages forwarded to the executor. */
+  forwarded: Message[];
+  /** What openComms answers: comm_id to target name. */
+  comms: Record<string, string>;
 }
 
 /**
@@ -41,14 +47,21 @@ export function fakeContext(
     sent: [],
     ran: [],
     aborted: false,
+    forwarded: [],
+    comms: {},
     logger: { debug() {}, warn() {} },
     history: new History(),
     reply: (_request, _channel, msgType, content) => {
       fake.sent.push({ kind: "reply", msgType, content });
       return Promise.resolve();
     },
-    publish: (msgType, content) => {
-      fake.sent.push({ kind: "publish", msgType, content });
+    publish: (msgType, content, _parent, extras) => {
+      fake.sent.push({
+        kind: "publish",
+        msgType,
+        content,
+        ...(extras?.buffers ? { buffers: extras.buffers } : {}),
+      });
       return Promise.resolve();
     },
     executionCount: () => count,
@@ -67,6 +80,15 @@ export function fakeContext(
     ask: () => Promise.resolve(null),
     quickInfo: () => Promise.resolve(null),
     completeness: () => Promise.resolve({ status: "complete" }),
+    forwardComm: (message) => {
+      fake.forwarded.push(message);
+    },
+    openComms: (targetName) =>
+      Object.fromEntries(
+        Object.entries(fake.comms).filter(([, target]) =>
+          targetName === undefined || target === targetName
+        ).map(([id, target]) => [id, { target_name: target }]),
+      ),
     interrupt: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };

@@ -16,16 +16,20 @@ export interface PythonRun {
  *
  * @param script a file in tests/kernel/
  * @param args arguments after the notebook folder
+ * @param options log: the default kernelspec writes a kernel log, whose path
+ *   the script finds in $DENO_WEBGPU_TEST_KERNEL_LOG
  * @returns exit code and combined output
  */
 export async function runPythonCheck(
   script: string,
   args: string[] = [],
+  options: { log?: boolean } = {},
 ): Promise<PythonRun> {
   const prefix = await Deno.makeTempDir({ prefix: "deno-webgpu-kernelspec-" });
   const notebooks = await Deno.makeTempDir({ prefix: "deno-webgpu-notebook-" });
+  const log = options.log ? `${prefix}/kernel.log` : undefined;
   try {
-    await install({ prefix });
+    await install({ prefix, log });
     await install({
       prefix,
       name: "deno-webgpu-restricted",
@@ -44,6 +48,7 @@ export async function runPythonCheck(
           JUPYTER_CONFIG_DIR: `${prefix}/config`,
           JUPYTER_PLATFORM_DIRS: "1",
           PYTHONDONTWRITEBYTECODE: "1",
+          ...(log ? { DENO_WEBGPU_TEST_KERNEL_LOG: log } : {}),
         },
       },
     ).output();

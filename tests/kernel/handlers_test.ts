@@ -86,7 +86,7 @@ Deno.test("is_complete_request, history_request and comm_info_request reply from
   assert.equal((context.sent[1].content.history as unknown[]).length, 1);
 });
 
-Deno.test("interrupt_request interrupts before it replies; comm_open is closed on iopub", async () => {
+Deno.test("interrupt_request interrupts before it replies", async () => {
   const context = fakeContext();
   const order: string[] = [];
   context.interrupt = () => {
@@ -104,16 +104,58 @@ Deno.test("interrupt_request interrupts before it replies; comm_open is closed o
     "control",
   );
   assert.deepEqual(order, ["interrupt", "interrupt_reply"]);
-  await HANDLERS.comm_open(
-    context,
-    request("comm_open", { comm_id: "c1", target_name: "t" }),
-    "shell",
-  );
-  assert.deepEqual(context.sent.at(-1), {
-    kind: "publish",
-    msgType: "comm_close",
-    content: { comm_id: "c1", data: {} },
-  });
+});
+
+Deno.test("comm_open, comm_msg and comm_close go to the executor unanswered", async () => {
+  const context = fakeContext();
+  const messages = [
+    request("comm_open", { comm_id: "c1", target_name: "t", data: {} }),
+    request("comm_msg", { comm_id: "c1", data: { x: 1 } }),
+    request("comm_close", { comm_id: "c1", data: {} }),
+  ];
+  for (const message of messages) {
+    await HANDLERS[message.header.msg_type as "comm_msg"](
+      context,
+      message,
+      "shell",
+    );
+  }
+  assert.deepEqual(context.forwarded, messages);
+  assert.deepEqual(context.sent, [], "the executor answers, not the handler");
+});
+
+Deno.test("comm_info_request lists the open comms, filtered by target_name", async () => {
+  const context = fakeContext();
+  context.comms = { a: "jupyter.widget", b: "other", c: "jupyter.widget" };
+  for (
+    const content of [{}, { target_name: "jupyter.widget" }, {
+      target_name: "none",
+    }]
+  ) {
+    await HANDLERS.comm_info_request(
+      context,
+      request("comm_info_request", content),
+      "shell",
+    );
+  }
+  assert.deepEqual(context.sent.map((s) => s.content), [
+    {
+      status: "ok",
+      comms: {
+        a: { target_name: "jupyter.widget" },
+        b: { target_name: "other" },
+        c: { target_name: "jupyter.widget" },
+      },
+    },
+    {
+      status: "ok",
+      comms: {
+        a: { target_name: "jupyter.widget" },
+        c: { target_name: "jupyter.widget" },
+      },
+    },
+    { status: "ok", comms: {} },
+  ]);
 });
 
 Deno.test("isRequestType() knows the table and nothing else", () => {
