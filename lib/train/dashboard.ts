@@ -16,6 +16,7 @@ import {
   Label,
   Layout,
   Output,
+  SliderStyle,
   VBox,
 } from "../widgets/mod.ts";
 import { curvesFigure } from "./plots.ts";
@@ -93,6 +94,9 @@ export class Dashboard implements TrainView {
       description: "learning rate",
       readoutFormat: ".2e",
       continuousUpdate: false,
+      // "initial": the label's own width, not a fixed one that cuts it.
+      style: new SliderStyle({ descriptionWidth: "initial" }),
+      layout: new Layout({ width: "420px" }),
     });
     // The optimizer takes the new rate now; its next step() uses it.
     this.learningRate.observe<number>("value", ({ new: lr }) => {
