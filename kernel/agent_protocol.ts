@@ -84,7 +84,8 @@ export type Command =
     msgId?: string;
   }
   | { op: "interrupt" }
-  | ({ op: "comm" } & CommFrame)
+  /** Answered once its handlers have been called (the kernel then publishes idle). */
+  | ({ op: "comm"; id: string } & CommFrame)
   /** A frontend that renders widgets opened `jupyter.widget.control` before this executor started. */
   | { op: "frontend_widgets" }
   | { op: "complete"; id: string; code: string; cursor: number }
@@ -102,6 +103,7 @@ export interface ErrorContent {
 export interface Answers {
   complete: { matches: string[]; start: number; end: number };
   inspect: { found: boolean; text: string };
+  comm: { handled: true };
 }
 
 /** A command that gets one answer, matched by id. */

@@ -21,6 +21,14 @@ import { OutputOrder } from "./output_order.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
 import type { Message } from "./wire.ts";
 
+/**
+ * How long a comm message's idle waits for the executor to have called its
+ * handlers. ipywidgets sends a widget's next update only after the idle of
+ * the last, so a cell stuck in synchronous code slows a dragged slider to
+ * this pace instead of stopping it.
+ */
+const COMM_ANSWER_MS = 1000;
+
 /** How long an interrupted cell may take to stop before its executor is restarted. */
 export const INTERRUPT_GRACE_MS = 1000;
 
@@ -74,6 +82,7 @@ export class CellRunner {
   #runningId: string | null = null;
   #restartNote: string | null = null;
   #failedStarts = 0;
+  #commsInFlight = 0;
   /** The execute request whose cell runs now, or ran last: late output goes to it. */
   currentRequest: Message | null = null;
 
@@ -97,6 +106,14 @@ export class CellRunner {
   /** Whether a cell is running now. */
   get running(): boolean {
     return this.#runningId !== null;
+  }
+
+  /**
+   * Whether the executor is busy for the kernel: a cell runs, or comm
+   * messages wait for their handlers (the poller then leaves it the CPU).
+   */
+  get working(): boolean {
+    return this.#runningId !== null || this.#commsInFlight > 0;
   }
 
   /** Sends buffered printed text and display updates now. */
@@ -143,13 +160,22 @@ export class CellRunner {
    *
    * @param request comm_open, comm_msg or comm_close
    */
-  forwardComm(request: Message): void {
+  async forwardComm(request: Message): Promise<void> {
     const checked = this.#comms.fromFrontend(request);
     if (!checked.ok) {
       this.#host.logger.warn(checked.problem);
       return;
     }
-    this.#executor.send({ op: "comm", ...checked.frame });
+    const id = crypto.randomUUID();
+    this.#commsInFlight++;
+    try {
+      await this.#executor.ask(
+        { op: "comm", id, ...checked.frame },
+        COMM_ANSWER_MS,
+      );
+    } finally {
+      this.#commsInFlight--;
+    }
   }
 
   /**
@@ -336,10 +362,11 @@ export class CellRunner {
         break;
       case "comm": {
         const message = this.#comms.fromExecutor(event);
-        // During a cell its request is the parent (so the Output widget and
-        // the frontend tie the message to the cell); between cells, the
-        // frontend message whose handler sent it.
-        const cause = this.running ? parent : message.cause ?? parent;
+        // What a handler sent while it handled a frontend message has that
+        // message as parent, also while a cell runs (ipywidgets' frontend
+        // takes an echo_update as the answer to its update by parent
+        // msg_id); anything else has the cell's request (or the last cell's).
+        const cause = message.cause ?? parent;
         this.#host.publish(message.msgType, message.content, cause, {
           metadata: message.metadata,
           buffers: message.buffers,

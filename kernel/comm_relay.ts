@@ -35,7 +35,30 @@ export interface CommPublication {
   cause: Message | undefined;
 }
 
-/** The kernel's record of comms, between the frontend and the executor. */
+/**
+ * The kernel's record of comms, between the frontend and the executor.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CommRelay } from "./comm_relay.ts";
+ *
+ * const relay = new CommRelay();
+ * const published = relay.fromExecutor({
+ *   kind: "open",
+ *   commId: "k1",
+ *   targetName: "jupyter.widget",
+ *   data: {},
+ *   metadata: {},
+ *   buffers: ["AQI="],
+ * });
+ * assert.equal(published.msgType, "comm_open");
+ * assert.deepEqual(published.buffers, [new Uint8Array([1, 2])]);
+ * assert.deepEqual(relay.list("jupyter.widget"), {
+ *   k1: { target_name: "jupyter.widget" },
+ * });
+ * ```
+ */
 export class CommRelay {
   readonly #open = new Map<string, string>();
   readonly #causes = new Map<string, Message>();

@@ -26,6 +26,13 @@ export class FrameSplitter {
   readonly #marker: string;
   readonly #decoder = new TextDecoder(); // invalid UTF-8 (binary garbage) becomes U+FFFD
   #pending = "";
+  /**
+   * The chunks of a frame whose newline has not come yet. Kept apart, not
+   * appended to #pending: searching a string grown by `+=` flattens (copies)
+   * it, so a frame of megabytes (a comm message with an image) in 64 KiB
+   * chunks cost quadratic time.
+   */
+  #open: string[] = [];
 
   /** @param nonce the executor's random nonce */
   constructor(nonce: string) {
@@ -39,7 +46,16 @@ export class FrameSplitter {
    * @returns text and frames, in order
    */
   push(bytes: Uint8Array): Piece[] {
-    this.#pending += this.#decoder.decode(bytes, { stream: bytes.length > 0 });
+    const text = this.#decoder.decode(bytes, { stream: bytes.length > 0 });
+    if (this.#open.length > 0) {
+      // A frame's JSON holds no raw newline: the first one ends it.
+      if (!text.includes("\n")) {
+        this.#open.push(text);
+        return [];
+      }
+      this.#pending = this.#open.join("") + text;
+      this.#open = [];
+    } else this.#pending += text;
     const pieces: Piece[] = [];
     for (;;) {
       const start = this.#pending.indexOf(this.#marker);
@@ -68,6 +84,10 @@ export class FrameSplitter {
     if (keep > 0) {
       pieces.push({ kind: "text", text: this.#pending.slice(0, keep) });
       this.#pending = this.#pending.slice(keep);
+    }
+    if (frameStart >= 0) {
+      this.#open = [this.#pending];
+      this.#pending = "";
     }
     return pieces;
   }

@@ -127,8 +127,9 @@ export interface HandlerContext extends ExecuteContext {
    * sees it at its next await); one that cannot be delivered is logged.
    *
    * @param request comm_open, comm_msg or comm_close
+   * @returns once the executor has called its handlers (or after a timeout)
    */
-  forwardComm(request: Message): void;
+  forwardComm(request: Message): Promise<void>;
   /**
    * The open comms, as comm_info_reply lists them.
    *

@@ -151,10 +151,9 @@ const commInfo: Handler = async (context, request, channel) => {
   });
 };
 
-const commForward: Handler = (context, request) => {
-  context.forwardComm(request);
-  return Promise.resolve();
-};
+// The kernel's idle follows the handlers' run (ipywidgets sends a widget's
+// next update on it), so the handler waits for the executor.
+const commForward: Handler = (context, request) => context.forwardComm(request);
 
 const shutdown: Handler = async (context, request, channel) => {
   const restart = request.content.restart === true;

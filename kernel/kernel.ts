@@ -62,6 +62,8 @@ export class Kernel implements HandlerContext {
   #shellQueue: Message[] = [];
   #shellWake: (() => void) | null = null;
   #shellInFlight = 0;
+  /** Whether the shell loop is inside a request's handler. */
+  #shellServing = false;
   #cellTypes: Promise<CellTypes> | undefined;
   #ranCells: string[] = [];
   #stdin!: StdinChannel;
@@ -130,7 +132,7 @@ export class Kernel implements HandlerContext {
       ],
       () => this.#stopped,
       this.logger,
-      () => !this.#runner.running,
+      () => !this.#runner.working,
     );
     this.#poller.run().catch((error) =>
       this.logger.warn(`polling the sockets failed: ${error}`)
@@ -260,9 +262,12 @@ export class Kernel implements HandlerContext {
     );
   }
 
-  /** @param request a frontend comm message, for the executor now */
-  forwardComm(request: Message): void {
-    this.#runner.forwardComm(request);
+  /**
+   * @param request a frontend comm message, for the executor now
+   * @returns once the executor has called its handlers (or timed out)
+   */
+  forwardComm(request: Message): Promise<void> {
+    return this.#runner.forwardComm(request);
   }
 
   /**
@@ -321,10 +326,8 @@ export class Kernel implements HandlerContext {
       await this.#receive("shell", frames, (message) => {
         if (SERVED_AT_ONCE.has(message.header.msg_type)) {
           // Not behind a running execute_request: a widget's click must
-          // reach the cell while it runs. Its busy/idle would then tell
-          // frontends that read status without its parent that the kernel
-          // is idle mid-cell, so none is published then.
-          this.#serve(message, "shell", !this.#runner.running);
+          // reach the cell while it runs.
+          this.#serveAtOnce(message);
           return;
         }
         this.#shellQueue.push(message);
@@ -332,6 +335,13 @@ export class Kernel implements HandlerContext {
       });
     } finally {
       this.#shellInFlight--;
+      // A message that was in flight when a cell failed, and turned out to
+      // be one served at once (a comm message), was never queued: it must
+      // not keep aborting the requests that come after it.
+      if (
+        !this.#shellServing && this.#shellQueue.length === 0 &&
+        this.#shellInFlight === 0
+      ) this.#aborting = false;
     }
   }
 
@@ -400,7 +410,12 @@ export class Kernel implements HandlerContext {
         this.#shellWake = null;
         continue;
       }
-      await this.#serve(message, "shell");
+      this.#shellServing = true;
+      try {
+        await this.#serve(message, "shell");
+      } finally {
+        this.#shellServing = false;
+      }
       // stop_on_error aborts what was queued when the error happened, no more.
       if (this.#shellQueue.length === 0 && this.#shellInFlight === 0) {
         this.#aborting = false;
@@ -408,11 +423,19 @@ export class Kernel implements HandlerContext {
     }
   }
 
-  async #serve(
-    message: Message,
-    channel: RequestChannel,
-    status = true,
-  ): Promise<void> {
+  async #serveAtOnce(message: Message): Promise<void> {
+    await this.#serve(message, "shell");
+    // That idle (which ipywidgets waits for before it sends a widget's next
+    // update) reads as "the kernel is idle" to a frontend that tracks status
+    // without parents (JupyterLab's indicator): while a cell runs, say busy
+    // again, for the cell.
+    const cell = this.#runner.currentRequest;
+    if (this.#runner.running && cell) {
+      this.publish("status", { execution_state: "busy" }, cell);
+    }
+  }
+
+  async #serve(message: Message, channel: RequestChannel): Promise<void> {
     const type = message.header.msg_type;
     if (!isRequestType(type)) {
       this.logger.warn(
@@ -420,7 +443,7 @@ export class Kernel implements HandlerContext {
       );
       return;
     }
-    if (status) this.publish("status", { execution_state: "busy" }, message);
+    this.publish("status", { execution_state: "busy" }, message);
     try {
       await HANDLERS[type](this, message, channel);
     } catch (error) {
@@ -429,6 +452,6 @@ export class Kernel implements HandlerContext {
         `${type} failed: ${error instanceof Error ? error.stack : error}`,
       );
     }
-    if (status) this.publish("status", { execution_state: "idle" }, message);
+    this.publish("status", { execution_state: "idle" }, message);
   }
 }

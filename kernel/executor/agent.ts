@@ -17,7 +17,7 @@ import {
   rejectInputs,
 } from "./cell_globals.ts";
 import { connectInspector, evaluate } from "./evaluate.ts";
-import { queuedSent, send, sendSync } from "./events.ts";
+import { queuedSent, send, sendFromTask, sendSync } from "./events.ts";
 import { completeAt, inspectAt } from "./introspect.ts";
 import { interruptCell, Interrupted } from "./interrupt.ts";
 import { errorContent, installStackTraces } from "./traceback.ts";
@@ -62,6 +62,9 @@ async function handle(command: Command): Promise<void> {
     case "comm":
       // At once, also while a cell runs: it sees the effect at its next await.
       comms.receive(command);
+      // After the frames its handlers sent (same queue): the kernel publishes
+      // the message's idle on this answer.
+      sendFromTask({ type: "reply", id: command.id, value: { handled: true } });
       break;
     case "frontend_widgets":
       comms.markFrontendWidgets();
@@ -91,18 +94,24 @@ async function handle(command: Command): Promise<void> {
 
 async function readCommands(): Promise<void> {
   const decoder = new TextDecoder();
-  let buffered = "";
+  // The start of a line whose newline has not come, in chunks: searching a
+  // string grown by `+=` copies it, which made a command of megabytes (a comm
+  // message with an image) cost quadratic time.
+  let partial: string[] = [];
   for await (const chunk of Deno.stdin.readable) {
-    buffered += decoder.decode(chunk, { stream: true });
+    let text = decoder.decode(chunk, { stream: true });
     let newline;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
+    while ((newline = text.indexOf("\n")) >= 0) {
+      partial.push(text.slice(0, newline));
+      const line = partial.join("");
+      partial = [];
+      text = text.slice(newline + 1);
       // Commands run concurrently: an interrupt must reach a cell that awaits.
       handle(JSON.parse(line) as Command).catch((error) =>
         send({ type: "late_error", ...errorContent(error) })
       );
     }
+    if (text !== "") partial.push(text);
   }
   // The kernel closed our stdin: it is gone or wants us gone.
   exitExecutor(0);

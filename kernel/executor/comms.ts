@@ -170,6 +170,24 @@ export class KernelComm {
 /**
  * The kernel's comm manager: the shape of lib/comms.ts's `Comms` (checked
  * by tests/kernel/executor/comms_test.ts), plus what the agent calls.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CommManager } from "./comms.ts";
+ *
+ * const sent: unknown[] = [];
+ * const comms = new CommManager({
+ *   send: (frame) => sent.push(frame),
+ *   cellError() {},
+ *   log() {},
+ * });
+ * comms.registerTarget("echo", (comm) => comm.onMessage((m) => comm.send(m.data)));
+ * const frame = { data: {}, metadata: {}, buffers: [] };
+ * comms.receive({ ...frame, kind: "open", commId: "c1", targetName: "echo" });
+ * comms.receive({ ...frame, kind: "msg", commId: "c1", data: { x: 1 } });
+ * assert.deepEqual(sent, [{ ...frame, kind: "msg", commId: "c1", data: { x: 1 } }]);
+ * ```
  */
 export class CommManager {
   readonly #host: CommHost;

@@ -25,6 +25,7 @@ const AGENT_MODULES = new Set(
   [
     "agent.ts",
     "cell_globals.ts",
+    "comms.ts",
     "evaluate.ts",
     "events.ts",
     "interrupt.ts",

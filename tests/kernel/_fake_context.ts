@@ -82,6 +82,7 @@ export function fakeContext(
     completeness: () => Promise.resolve({ status: "complete" }),
     forwardComm: (message) => {
       fake.forwarded.push(message);
+      return Promise.resolve();
     },
     openComms: (targetName) =>
       Object.fromEntries(

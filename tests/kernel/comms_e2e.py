@@ -179,6 +179,8 @@ def frontend_opens_messages_both_ways_with_buffers_and_closes(kc, km):
     # With buffers: they arrive, and the answer's come back reversed as frames.
     sent = send(kc, "comm_msg", {"comm_id": comm_id, "data": {"n": 2}}, buffers=[b"\x00\x01\x02", b"abcd"])
     answer = wait_iopub(kc, comm_message("comm_msg", comm_id), "the echo with buffers")
+    # Between busy and idle of the frontend's message, as ipykernel does.
+    wait_idle(kc, sent["header"]["msg_id"])
     assert answer["content"]["data"]["echo"] == {"n": 2}, answer["content"]
     assert answer["content"]["data"]["sizes"] == [3, 4], answer["content"]
     assert [bytes(b) for b in answer["buffers"]] == [b"\x02\x01\x00", b"dcba"], answer["buffers"]
@@ -233,6 +235,25 @@ def kernel_opens_messages_both_ways_with_buffers_and_closes(kc, km):
 
 
 @check
+def large_buffers_cross_both_ways(kc, km):
+    size = 8 * 1024 * 1024
+    reply, messages = execute(kc, f"""
+    globalThis.bigBack = null;
+    const big = comms.open("big", {{}}, {{ buffers: [new Uint8Array({size}).map((_, i) => i % 251)] }});
+    big.onMessage((m) => {{ bigBack = m.buffers[0]; }});
+    big.id""")
+    assert reply["status"] == "ok", reply
+    opened = next(m for m in messages if m["msg_type"] == "comm_open")
+    comm_id = opened["content"]["comm_id"]
+    data = bytes(opened["buffers"][0])
+    assert len(data) == size and data[:3] == b"\x00\x01\x02" and data[251] == 0 and data[-1] == (size - 1) % 251
+    send(kc, "comm_msg", {"comm_id": comm_id, "data": {}}, buffers=[data[::-1]])
+    back = result(kc, "[bigBack.length, bigBack[0], bigBack.at(-1)].join()")
+    assert back == f'"{size},{(size - 1) % 251},0"', back
+    ok(kc, "big.close(); bigBack = null;")
+
+
+@check
 def comm_info_filters_by_target(kc, km):
     messages = ok(kc, """
     const a1 = comms.open("alpha"), a2 = comms.open("alpha"), b1 = comms.open("beta");
@@ -267,6 +288,18 @@ def a_message_reaches_a_cell_while_it_runs(kc, km):
                and m["parent_header"].get("msg_id") == running, "the cell's first line")
     # comm_info is answered while the cell runs, too.
     assert comm_info(kc, "stopper") == {comm_id: {"target_name": "stopper"}}
+    # A message that leaves the cell running: it has its busy and idle
+    # (ipywidgets sends a widget's next update on that idle), then the kernel
+    # says busy again, for the cell.
+    nudge = send(kc, "comm_msg", {"comm_id": comm_id, "data": {"stop": False}})["header"]["msg_id"]
+    statuses = []
+
+    def after_idle():
+        return statuses[statuses.index((nudge, "idle")) + 1:] if (nudge, "idle") in statuses else []
+    while (running, "busy") not in after_idle():
+        msg = wait_iopub(kc, lambda m: m["msg_type"] == "status", "statuses after the nudge")
+        statuses.append((msg["parent_header"].get("msg_id"), msg["content"]["execution_state"]))
+    assert statuses.index((nudge, "busy")) < statuses.index((nudge, "idle")), statuses
     sent = send(kc, "comm_msg", {"comm_id": comm_id, "data": {"stop": True}})
     seen = []
     reply_result = None
@@ -281,13 +314,45 @@ def a_message_reaches_a_cell_while_it_runs(kc, km):
     assert shell_reply(kc, running)["content"]["status"] == "ok"
     assert reply_result == f'"stopped after some rounds, id {running}"', reply_result
     answers = [m for m in seen if comm_message("comm_msg", comm_id)(m)]
-    assert answers and answers[0]["content"]["data"] == {"seen": {"stop": True}, "during": running}, answers
-    # While a cell runs, its request is the parent, and the comm_msg gets no busy/idle.
-    assert answers[0]["parent_header"]["msg_id"] == running, answers[0]["parent_header"]
-    assert not [m for m in seen if m["msg_type"] == "status" and m["parent_header"].get("msg_id") == sent["header"]["msg_id"]]
+    assert answers and answers[-1]["content"]["data"] == {"seen": {"stop": True}, "during": running}, answers
+    # A handler's answer has the frontend's message as parent, also while a
+    # cell runs (ipywidgets matches echo_update to its update so).
+    assert answers[-1]["parent_header"]["msg_id"] == sent["header"]["msg_id"], answers[-1]["parent_header"]
     send(kc, "comm_msg", {"comm_id": comm_id, "data": {"stop": False}})
     answer = wait_iopub(kc, comm_message("comm_msg", comm_id), "the answer between cells")
     assert answer["content"]["data"]["during"] is None, "currentMessageId is undefined between cells"
+
+
+def round_trips(kc, comm_id, count):
+    """Median seconds from sending a comm_msg to seeing the handler's answer."""
+    times = []
+    for n in range(count):
+        started = time.perf_counter()
+        send(kc, "comm_msg", {"comm_id": comm_id, "data": {"n": n}})
+        wait_iopub(kc, lambda m: comm_message("comm_msg", comm_id)(m) and m["content"]["data"]["echo"] == {"n": n},
+                   f"echo {n}")
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+@check
+def round_trip_figures(kc, km):
+    # Figures for docs/kernel.md, printed, not asserted (CI is loaded).
+    comm_id = new_id()
+    send(kc, "comm_open", {"comm_id": comm_id, "target_name": "echo", "data": {}})
+    wait_iopub(kc, comm_message("comm_msg", comm_id), "the echo comm's greeting")
+    idle = round_trips(kc, comm_id, 30)
+    running = kc.execute("""
+    console.log("busy");
+    globalThis.spin = true;
+    while (spin) await new Promise((r) => setTimeout(r, 1));""")
+    wait_iopub(kc, lambda m: m["msg_type"] == "stream" and "busy" in m["content"]["text"], "the busy cell")
+    busy = round_trips(kc, comm_id, 30)
+    send(kc, "comm_close", {"comm_id": comm_id, "data": {}})
+    kc.session.send(kc.control_channel.socket, "interrupt_request", {})
+    shell_reply(kc, running)
+    print(f"info comm_msg round trip, median of 30: {idle * 1000:.1f} ms between cells, "
+          f"{busy * 1000:.1f} ms while a cell awaits in a loop", flush=True)
 
 
 @check

@@ -57,3 +57,40 @@ Deno.test("FrameSplitter ignores a frame mark with another nonce and survives bi
     { kind: "text", text: `${FRAME_MARK}xyz{}\n\ufffd\ufffd\n` },
   ]);
 });
+
+Deno.test("FrameSplitter joins a frame of megabytes from many small chunks, text around it kept", () => {
+  const big = JSON.stringify({
+    type: "comm",
+    buffers: ["A".repeat(3_000_000)],
+  });
+  const stream =
+    `before${FRAME_MARK}abc${big}\nbetween${FRAME_MARK}abcsync:1\nafter`;
+  const chunks: string[] = [];
+  for (let at = 0; at < stream.length; at += 997) {
+    chunks.push(stream.slice(at, at + 997));
+  }
+  assert.deepEqual(merged(feedAll(new FrameSplitter("abc"), chunks)), [
+    { kind: "text", text: "before" },
+    { kind: "frame", json: big },
+    { kind: "text", text: "between" },
+    { kind: "sync", id: "1" },
+    { kind: "text", text: "after" },
+  ]);
+  // Small chunks, several frames each way.
+  const small =
+    `a${FRAME_MARK}abc{"x":1}\nb${FRAME_MARK}abc{"y":2}\n${FRAME_MARK}abcsync:2\nc`;
+  for (const size of [1, 2, 3, 7]) {
+    const pieces: string[] = [];
+    for (let at = 0; at < small.length; at += size) {
+      pieces.push(small.slice(at, at + size));
+    }
+    assert.deepEqual(merged(feedAll(new FrameSplitter("abc"), pieces)), [
+      { kind: "text", text: "a" },
+      { kind: "frame", json: '{"x":1}' },
+      { kind: "text", text: "b" },
+      { kind: "frame", json: '{"y":2}' },
+      { kind: "sync", id: "2" },
+      { kind: "text", text: "c" },
+    ]);
+  }
+});
