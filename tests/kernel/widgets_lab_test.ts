@@ -18,7 +18,7 @@ import { openOfflineBrowser } from "./_playwright.ts";
 // takes minutes a batch there, too slow for this check (nbclient runs 04
 // in tests/notebooks/, where no widget frontend exists and train() falls
 // back to its plain outputs). The dashboard's screenshot goes to
-// docs/images/dashboard.png.
+// out/browser/dashboard.png (docs/images/dashboard.png is a copy of one).
 
 const LAB_ARGS = [
   "--no-browser",
@@ -152,7 +152,7 @@ Deno.test({
       console.log("dashboard drawn; clicking Stop");
       await page.waitForTimeout(1500);
       await panel.scrollIntoViewIfNeeded();
-      await panel.screenshot({ path: `${ROOT}docs/images/dashboard.png` });
+      await panel.screenshot({ path: `${shots}/dashboard.png` });
       await stop.click();
       await waitForCell(page, 2, 120_000);
       const result = await runCell(page, 3, 60_000);
