@@ -124,3 +124,4 @@ export type {
 export * as data from "./data/mod.ts";
 export * as training from "./train/mod.ts";
 export { evaluate, train } from "./train/mod.ts";
+export * as widgets from "./widgets/mod.ts";

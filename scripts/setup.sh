@@ -18,11 +18,13 @@ APT_PACKAGES=(
 VULKAN_PACKAGES=(mesa-vulkan-drivers libvulkan1)
 # PyPI packages of the project's .venv (git-ignored): JupyterLab 4 and
 # Notebook 7 for the browser checks, plotly for its Lab renderer extension,
+# ipywidgets 8 with its Lab/Notebook 7 extensions for the widget checks,
 # Kernel Gateway for the remote-kernel check, jupyter_kernel_test. Their
 # dependencies are pinned by scripts/venv_constraints.txt (pip freeze of a
 # working venv; regenerate it after changing this list).
 BROWSER_PIP_PACKAGES=(
   jupyterlab==4.6.6 notebook==7.6.5 plotly==7.1.0
+  ipywidgets==8.1.9 jupyterlab_widgets==3.0.17 widgetsnbextension==4.0.16
   jupyter_kernel_gateway==3.0.1 jupyter_kernel_test==0.7.0
 )
 
@@ -74,7 +76,7 @@ venv_install() {
   log "installing into .venv: ${BROWSER_PIP_PACKAGES[*]}"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -c "$constraints" \
     "${BROWSER_PIP_PACKAGES[@]}"
-  "$venv/bin/python" -c "import jupyterlab, notebook, plotly, kernel_gateway, jupyter_kernel_test"
+  "$venv/bin/python" -c "import jupyterlab, notebook, plotly, ipywidgets, kernel_gateway, jupyter_kernel_test"
   echo "$want" >"$stamp"
 }
 

@@ -32,6 +32,11 @@ export interface History {
   epochs: EpochRow[];
   /** The adapter the run used. */
   adapter: string;
+  /**
+   * Set when the dashboard's Stop ended the run: the epoch (1-based) and
+   * the batches of it done. The model keeps those batches' training.
+   */
+  stopped?: { epoch: number; batch: number };
 }
 
 /** An empty history. */

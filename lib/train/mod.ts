@@ -25,3 +25,4 @@ export {
 } from "./metrics.ts";
 export { confusionFigure, curvesFigure, type Figure } from "./plots.ts";
 export { hashUniform, seededInit } from "./seeded_init.ts";
+export { Dashboard, type TrainView } from "./dashboard.ts";

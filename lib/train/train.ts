@@ -17,6 +17,8 @@ import { checkFinite, correctCount } from "./metrics.ts";
 import { evaluate, type EvaluateOptions } from "./evaluate.ts";
 import { type History, newHistory } from "./history.ts";
 import { kernelDisplay, LiveView } from "./live.ts";
+import { Dashboard, type TrainView } from "./dashboard.ts";
+import { kernelComms } from "../comms.ts";
 
 /** A loader of [images, labels] batches with a length in batches (data.DataLoader is one). */
 export type Loader = AsyncIterable<[Tensor, Tensor]> & {
@@ -37,7 +39,11 @@ export interface TrainOptions {
   checkpoint?: string;
   /** Continue from `checkpoint` when it exists (default true when a checkpoint is given). */
   resume?: boolean;
-  /** Live progress bar and curves in the notebook (default true; plain log lines outside a kernel). */
+  /**
+   * Live progress bar and curves in the notebook (default true; plain log
+   * lines outside a kernel). In a frontend with widgets this is the
+   * dashboard, with Stop, Pause/Resume and a learning-rate slider.
+   */
   live?: boolean;
   /** Curve points per epoch (default 5, as d2l's animator). */
   pointsPerEpoch?: number;
@@ -75,6 +81,12 @@ async function exists(path: string): Promise<boolean> {
  * `testLoader` after each epoch; returns the history (loss, accuracies,
  * seconds and examples per second per epoch, the adapter).
  *
+ * In a frontend that renders widgets the run shows a dashboard. Its Stop
+ * ends the run after the current batch: the model keeps what it learnt,
+ * the checkpoint (when given) is saved then, and the history comes back
+ * with `stopped` set rather than an error, since stopping is a choice.
+ * A resumed run then redoes that epoch from the stopped weights.
+ *
  * @throws {TrainingInterrupted} When interrupted: the last epoch's checkpoint stays.
  * @throws {RangeError} When the loss becomes NaN or infinite.
  */
@@ -93,10 +105,13 @@ export async function train(
   const lossFn = options.loss ??
     ((logits: Tensor, labels: Tensor) => crossEntropy(logits, labels));
   const signal = options.signal ?? kernelSignal();
-  const view = new LiveView(
-    options.live ?? kernelDisplay() !== undefined,
-    `${model.constructor.name} on ${device().description}`,
-  );
+  const live = options.live ?? kernelDisplay() !== undefined;
+  const title = `${model.constructor.name} on ${device().description}`;
+  const dashboard = live && kernelDisplay() && kernelComms()?.frontendHasWidgets
+    ? new Dashboard(title, optimizer)
+    : undefined;
+  const view: TrainView = dashboard ?? new LiveView(live, title);
+  await dashboard?.show();
   let history = newHistory(epochs, String(device()));
   const checkpoint = options.checkpoint;
   if (checkpoint && (options.resume ?? true) && await exists(checkpoint)) {
@@ -108,6 +123,8 @@ export async function train(
         plannedEpochs: epochs,
         adapter: history.adapter,
       };
+      // A run stopped from the dashboard resumes: it redoes that epoch.
+      delete history.stopped;
     }
     console.log(
       `Resumed from ${checkpoint} after epoch ${history.epochs.length}`,
@@ -124,11 +141,20 @@ export async function train(
     );
   };
   for (let epoch = history.epochs.length; epoch < epochs; epoch++) {
+    if (history.stopped) break;
     model.train();
     const start = performance.now();
     let lossSum = 0, correct = 0, seen = 0, batch = 0;
     try {
       for await (const [images, labels] of trainLoader) {
+        await dashboard?.whilePaused(signal);
+        if (dashboard?.stopRequested) {
+          // Stop came between batches (or while paused): this batch is
+          // not trained on.
+          for (const t of [images, labels]) t.dispose();
+          history.stopped = { epoch: epoch + 1, batch };
+          break;
+        }
         signal?.throwIfAborted();
         const [loss, right] = tidy(() => {
           const logits = model.forward(images);
@@ -171,7 +197,12 @@ export async function train(
           );
           await view.curves(history);
         }
+        if (dashboard?.stopRequested) {
+          history.stopped = { epoch: epoch + 1, batch };
+          break;
+        }
       }
+      if (history.stopped) break;
       const seconds = (performance.now() - start) / 1000;
       const test = await evaluate(model, testLoader, {
         ...options.evaluation,
@@ -187,6 +218,7 @@ export async function train(
         learningRate: optimizer.lr,
       });
     } catch (error) {
+      dashboard?.finish(`interrupted in epoch ${epoch + 1} at batch ${batch}`);
       if (signal?.aborted) throw interrupted(epoch, batch);
       throw error;
     }
@@ -213,6 +245,25 @@ export async function train(
       );
     }
   }
+  if (history.stopped) {
+    const { epoch, batch } = history.stopped;
+    let kept = "";
+    if (checkpoint) {
+      await save(model, checkpoint, {
+        epoch: String(history.epochs.length),
+        history: JSON.stringify(history),
+        stopped: `epoch ${epoch}, batch ${batch}`,
+      });
+      kept = `; checkpoint saved to ${checkpoint}`;
+    }
+    await view.curves(history);
+    const message =
+      `Stopped in epoch ${epoch} after batch ${batch}: the model keeps its training${kept}.`;
+    dashboard?.finish(message);
+    console.log(message);
+    return history;
+  }
+  dashboard?.finish("done");
   const last = history.epochs.at(-1);
   if (last) {
     console.log(

@@ -137,3 +137,70 @@ export async function decodedImages(page: Page): Promise<number> {
       .filter((img) => img.complete && img.naturalWidth > 0).length`,
   ) as number;
 }
+
+/**
+ * Runs one code cell (by index among all cells) and waits for the kernel
+ * to go idle with that cell executed.
+ *
+ * @param page the browser page, on an open notebook
+ * @param index the cell's index in the notebook
+ * @param timeoutMs how long the cell may take
+ * @param wait false to return as soon as the cell is sent (a cell that runs while the test acts)
+ * @returns the cell as nbformat stores it, outputs included
+ */
+export async function runCell(
+  page: Page,
+  index: number,
+  timeoutMs: number,
+  wait = true,
+): Promise<NotebookCell> {
+  // Not awaited in the page: the command's promise ends with the cell,
+  // and a cell that runs while the test acts (clicks Stop) must not block.
+  await page.evaluate(`(() => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    widget.content.activeCellIndex = ${index};
+    void window.jupyterapp.commands.execute("notebook:run-cell");
+  })()`);
+  if (wait) await waitForCell(page, index, timeoutMs);
+  return await cellAt(page, index);
+}
+
+/**
+ * Waits until the cell has an execution count and the kernel is idle.
+ *
+ * @throws {Error} naming the cell's error output, or on a timeout
+ */
+export async function waitForCell(
+  page: Page,
+  index: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const cell = await cellAt(page, index);
+    const error = cell.outputs?.find((o) => o.output_type === "error");
+    if (error) {
+      throw new Error(`Cell ${index} failed: ${error.ename}: ${error.evalue}`);
+    }
+    const status = await page.evaluate(
+      `window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus`,
+    );
+    if (cell.execution_count != null && status === "idle") return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Cell ${index} did not finish in ${timeoutMs} ms`);
+}
+
+async function cellAt(page: Page, index: number): Promise<NotebookCell> {
+  return await page.evaluate(
+    `window.jupyterapp.shell.currentWidget.context.model.toJSON().cells[${index}]`,
+  ) as NotebookCell;
+}
+
+/** The text/plain (or stream) text of a cell's outputs, joined. */
+export function cellText(cell: NotebookCell): string {
+  return (cell.outputs ?? []).map((o) => {
+    const text = o.data?.["text/plain"] ?? o.text ?? "";
+    return Array.isArray(text) ? text.join("") : String(text);
+  }).join("\n");
+}
