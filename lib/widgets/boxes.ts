@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { controls, Widget } from "./widget.ts";
+import { controls } from "./model_spec.ts";
+import { Widget } from "./widget.ts";
 import { type DomOptions, domTraits } from "./layout.ts";
 import { oneOf, widgetList } from "./traits.ts";
 import type { BarStyle } from "./progress.ts";

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { controls, Widget } from "./widget.ts";
+import { controls } from "./model_spec.ts";
+import { Widget } from "./widget.ts";
 import { type DomOptions, domTraits } from "./layout.ts";
 import { bytes, str } from "./traits.ts";
 

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { type ModelSpec, Widget } from "./widget.ts";
+import type { ModelSpec } from "./model_spec.ts";
+import { Widget } from "./widget.ts";
 import {
   bool,
   nullableBool,

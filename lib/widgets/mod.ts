@@ -18,13 +18,11 @@
  */
 export {
   type Change,
-  controls,
   type CustomHandler,
-  type ModelSpec,
   type Observer,
   Widget,
-  WIDGET_VIEW_MIME,
 } from "./widget.ts";
+export { controls, type ModelSpec, WIDGET_VIEW_MIME } from "./model_spec.ts";
 export { CONTROL_TARGET, PROTOCOL_VERSION, WIDGET_TARGET } from "./manager.ts";
 export {
   ButtonStyle,

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type Change, controls, type Observer, Widget } from "./widget.ts";
+import { controls } from "./model_spec.ts";
+import { type Change, type Observer, Widget } from "./widget.ts";
 import {
   type DescriptionOptions,
   DescriptionStyle,

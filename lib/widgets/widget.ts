@@ -20,32 +20,14 @@ import {
   unregister,
   WIDGET_TARGET,
 } from "./manager.ts";
-import { constant, nullableInt, type Trait } from "./traits.ts";
-
-/** The MIME type JupyterLab, Notebook 7 and VS Code render widgets from. */
-export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
-
-/** A model's module, name and version, and its view's: fixed when made. */
-export interface ModelSpec {
-  modelName: string;
-  modelModule: string;
-  modelModuleVersion: string;
-  viewName: string | null;
-  viewModule: string;
-  viewModuleVersion: string;
-}
-
-/** The @jupyter-widgets/controls 2.0 model and view of `name` ("IntSlider"). */
-export function controls(name: string, view = `${name}View`): ModelSpec {
-  return {
-    modelName: `${name}Model`,
-    modelModule: "@jupyter-widgets/controls",
-    modelModuleVersion: "2.0.0",
-    viewName: view,
-    viewModule: "@jupyter-widgets/controls",
-    viewModuleVersion: "2.0.0",
-  };
-}
+import type { Trait } from "./traits.ts";
+import { acceptFromFrontend, sameOnWire, wireForm } from "./state_wire.ts";
+import {
+  type ModelSpec,
+  publicName,
+  specTraits,
+  WIDGET_VIEW_MIME,
+} from "./model_spec.ts";
 
 /** A change of one key, as an observer sees it. */
 export interface Change<T = unknown> {
@@ -65,42 +47,9 @@ export type CustomHandler = (
   buffers: Uint8Array[],
 ) => void | Promise<void>;
 
-/** The property name of a state key: `continuous_update` -> `continuousUpdate`. */
-export function camelName(key: string): string {
-  return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** The state key of a property name: `continuousUpdate` -> `continuous_update`. */
-export function snakeName(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-/**
- * The property name of a key a cell may set, or undefined for the fixed
- * `_model_*` keys and private ones (`_dom_classes` is public: `domClasses`).
- */
-export function publicName(key: string): string | undefined {
-  if (key === "_dom_classes") return "domClasses";
-  return key.startsWith("_") ? undefined : camelName(key);
-}
-
 /** Reports a problem the frontend caused; a widget never throws for those. */
 export function report(message: string): void {
   console.error(`widgets: ${message}`);
-}
-
-function specTraits(spec: ModelSpec): Record<string, Trait> {
-  return {
-    _model_module: constant(spec.modelModule),
-    _model_module_version: constant(spec.modelModuleVersion),
-    _model_name: constant(spec.modelName),
-    _view_module: constant(spec.viewModule),
-    _view_module_version: constant(spec.viewModuleVersion),
-    _view_name: spec.viewName === null
-      ? { default: () => null, validate: () => null, readOnly: true }
-      : constant(spec.viewName),
-    _view_count: nullableInt(null),
-  };
 }
 
 /**
@@ -208,25 +157,9 @@ export abstract class Widget {
     _changed: string[],
   ): void {}
 
-  #same(key: string, a: unknown, b: unknown): boolean {
-    if (a === b) return true;
-    if (a instanceof Uint8Array || b instanceof Uint8Array) return false;
-    const toJson = this.#traits[key].toJson ?? ((v: unknown) => v);
-    return JSON.stringify(toJson(a)) === JSON.stringify(toJson(b));
-  }
-
-  #toWire(keys: Iterable<string>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const key of keys) {
-      const toJson = this.#traits[key].toJson ?? ((v: unknown) => v);
-      out[key] = toJson(this.#state[key]);
-    }
-    return out;
-  }
-
   /** The whole state in wire form (widgets as references, buffers in place). */
   wireState(): Record<string, unknown> {
-    return this.#toWire(Object.keys(this.#traits));
+    return wireForm(this.#traits, this.#state, Object.keys(this.#traits));
   }
 
   #send(method: "update" | "echo_update", state: Record<string, unknown>) {
@@ -258,7 +191,9 @@ export abstract class Widget {
     const changes: Change[] = [];
     const changedKeys: string[] = [];
     for (const key of Object.keys(this.#traits)) {
-      if (this.#same(key, this.#state[key], candidate[key])) continue;
+      if (sameOnWire(this.#traits[key], this.#state[key], candidate[key])) {
+        continue;
+      }
       changedKeys.push(key);
       changes.push({
         name: publicName(key) ?? key,
@@ -268,7 +203,9 @@ export abstract class Widget {
       });
       this.#state[key] = candidate[key];
     }
-    if (method) this.#send(method, this.#toWire(changedKeys));
+    if (method) {
+      this.#send(method, wireForm(this.#traits, this.#state, changedKeys));
+    }
     return this.#notify(changes);
   }
 
@@ -370,28 +307,15 @@ export abstract class Widget {
     } catch (error) {
       return report(`${name}: ${(error as Error).message}; update ignored`);
     }
-    const candidate = { ...this.#state };
-    const accepted: string[] = [];
-    for (const [key, json] of Object.entries(incoming)) {
-      const trait = this.#traits[key];
-      if (!trait || trait.readOnly) {
-        report(`${name}: the frontend may not set "${key}"; ignored`);
-        continue;
-      }
-      try {
-        const value = trait.fromJson
-          ? trait.fromJson(json, this.#where(key), lookup)
-          : json;
-        candidate[key] = trait.validate(value, this.#where(key));
-        accepted.push(key);
-      } catch (error) {
-        report(
-          `${
-            (error as Error).message
-          } (from the frontend; kept the kernel's value)`,
-        );
-      }
-    }
+    const { candidate, accepted } = acceptFromFrontend(
+      this.#traits,
+      this.#state,
+      incoming,
+      (key) => this.#where(key),
+      lookup,
+      report,
+      name,
+    );
     const kept = { ...this.#state };
     try {
       this.normalize(candidate, accepted);
@@ -406,7 +330,7 @@ export abstract class Widget {
     }
     // The spec's echo: the keys the kernel took, so that other frontends
     // (and this one's pending-change bookkeeping) see them confirmed.
-    this.#send("echo_update", this.#toWireOf(candidate, accepted));
+    this.#send("echo_update", wireForm(this.#traits, candidate, accepted));
     await this.#apply(candidate, undefined);
     // Where the kernel holds something else than the frontend sent (a
     // rejected key, a value clamped into range), set the frontend back.
@@ -414,22 +338,11 @@ export abstract class Widget {
     const back = Object.keys(this.#traits).filter((key) =>
       key in incoming
         ? !this.#traits[key].readOnly &&
-          JSON.stringify(this.#toWireOf(this.#state, [key])[key]) !== sent(key)
-        : !this.#same(key, kept[key], this.#state[key])
+          JSON.stringify(wireForm(this.#traits, this.#state, [key])[key]) !==
+            sent(key)
+        : !sameOnWire(this.#traits[key], kept[key], this.#state[key])
     );
-    this.#send("update", this.#toWire(back));
-  }
-
-  #toWireOf(
-    state: Record<string, unknown>,
-    keys: string[],
-  ): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const key of keys) {
-      const toJson = this.#traits[key].toJson ?? ((v: unknown) => v);
-      out[key] = toJson(state[key]);
-    }
-    return out;
+    this.#send("update", wireForm(this.#traits, this.#state, back));
   }
 
   /** Closes the comm: the frontend's views go away and the widget is dead. */
