@@ -1,0 +1,87 @@
+/**
+ * Matmul register-block configurations side by side: each configuration
+ * given on the command line (`ROWSxCOLS/GXxGY`, e.g. `32x16/8x1`) is timed
+ * with GPU timestamps around `--reps` back-to-back calls, the
+ * configurations in alternation for `--rounds` rounds (so that a shared
+ * machine loads all alike); prints the median and best GFLOP/s of each and
+ * GFLOP per CPU-second of the process. A third part of JSON sets more
+ * `GemmTiling` fields (`32x16/8x1/{"groupY":2}`).
+ *
+ * `deno run -A bench/matmul_sweep.ts --shape=1024x1024x1024 32x16/8x1 16x16/8x1`
+ *
+ * @module
+ */
+import { allocate, release } from "../lib/device/buffer_pool.ts";
+import { GpuTimer } from "../lib/device/gpu_timer.ts";
+import { matmulWith } from "../lib/device/matmul.ts";
+import { synchronize } from "../lib/device/recorder.ts";
+import { processCpuMs } from "./cpu_time.ts";
+import { randomBuffer } from "../lib/device/tuner_inputs.ts";
+import type { GemmTiling } from "../lib/device/tuning.ts";
+
+const flag = (name: string) =>
+  Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const [m, n, k] = (flag("shape") ?? "1024x1024x1024").split("x").map(Number);
+const reps = Number(flag("reps") ?? 3);
+const rounds = Number(flag("rounds") ?? 5);
+const names = Deno.args.filter((a) => !a.startsWith("--"));
+const configs: GemmTiling[] = Deno.args.filter((a) => !a.startsWith("--"))
+  .map((text) => {
+    const [tile, group, extra] = text.split("/");
+    const [rows, cols] = tile.split("x").map(Number);
+    const [groupX, groupY] = group.split("x").map(Number);
+    const config: GemmTiling = { rows, cols, groupX, groupY };
+    if (extra) Object.assign(config, JSON.parse(extra));
+    return config;
+  });
+const s = {
+  batch: 1,
+  m,
+  n,
+  k,
+  transA: flag("transA") === "1",
+  transB: flag("transB") === "1",
+  batchA: 1,
+  batchB: 1,
+};
+const a = randomBuffer(m * k);
+const b = randomBuffer(k * n);
+const out = allocate(m * n * 4, "sweep");
+const times: number[][] = configs.map(() => []);
+const cpu: number[][] = configs.map(() => []);
+for (const config of configs) {
+  const t0 = performance.now();
+  matmulWith(config, a, b, undefined, out, s, {});
+  await synchronize();
+  console.log(
+    `compiled ${names[configs.indexOf(config)]} in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s`,
+  );
+}
+for (let round = 0; round < rounds; round++) {
+  for (let c = 0; c < configs.length; c++) {
+    const timer = new GpuTimer(2);
+    const cpu0 = processCpuMs() ?? 0;
+    timer.mark(0);
+    for (let r = 0; r < reps; r++) {
+      matmulWith(configs[c], a, b, undefined, out, s, {});
+    }
+    timer.mark(1);
+    const [begin, end] = await timer.read();
+    times[c].push((end - begin) / reps);
+    cpu[c].push(((processCpuMs() ?? 0) - cpu0) / 1000 / reps);
+  }
+}
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+configs.forEach((_, c) => {
+  const gflops = times[c].map((t) => 2 * m * n * k / t / 1e9);
+  console.log(
+    `${names[c].padEnd(40)} median ${
+      (2 * m * n * k / median(times[c]) / 1e9).toFixed(1)
+    } best ${Math.max(...gflops).toFixed(1)} GFLOP/s, per CPU-second ${
+      (2 * m * n * k / median(cpu[c]) / 1e9).toFixed(1)
+    } (${gflops.map((g) => g.toFixed(1)).join(" ")})`,
+  );
+});
+[a, b, out].forEach(release);
