@@ -22,6 +22,8 @@ import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
 import type { CheckMode } from "./type_checker.ts";
 import type { Message } from "./wire.ts";
 
+/** How many errors after a cell's idle wait for the next cell (the rest are counted). */
+const MAX_HELD_ERRORS = 10;
 /**
  * How long a comm message's idle waits for the executor to have called its
  * handlers. ipywidgets sends a widget's next update only after the idle of
@@ -88,6 +90,12 @@ export class CellRunner {
   #commsInFlight = 0;
   /** The execute request whose cell runs now, or ran last: late output goes to it. */
   currentRequest: Message | null = null;
+  /** Whether the current request has had its idle (frontends stop listening then). */
+  #requestEnded = false;
+  /** Errors raised after the last cell's idle, shown with the next cell. */
+  #heldErrors: ErrorContent[] = [];
+  /** Held errors past MAX_HELD_ERRORS (a timer that throws on every tick): only counted. */
+  #droppedErrors = 0;
 
   /**
    * @param options how to run user code
@@ -333,7 +341,44 @@ export class CellRunner {
     }
   }
 
+  /**
+   * Makes `request` the current one; errors held since the last cell's idle
+   * are published with it, before its own output.
+   *
+   * @param request the execute request whose cell starts
+   */
+  beginRequest(request: Message): void {
+    this.currentRequest = request;
+    this.#requestEnded = false;
+    for (const error of this.#heldErrors.splice(0)) this.#publishError(error);
+    if (this.#droppedErrors > 0) {
+      this.#host.publish("stream", {
+        name: "stderr",
+        text:
+          `${this.#droppedErrors} more errors after the last cell not shown\n`,
+      }, request);
+      this.#droppedErrors = 0;
+    }
+  }
+
+  /**
+   * Notes that `request` has had its idle: a frontend then disposes of the
+   * cell's listener (JupyterLab's future), so an error of a timer or an
+   * unhandled rejection after it would be dropped; it waits for the next cell.
+   *
+   * @param request a request whose handler finished
+   */
+  endRequest(request: Message): void {
+    if (request === this.currentRequest) this.#requestEnded = true;
+  }
+
   #publishError(error: ErrorContent): void {
+    if (this.#requestEnded) {
+      if (this.#heldErrors.length < MAX_HELD_ERRORS) {
+        this.#heldErrors.push(error);
+      } else this.#droppedErrors++;
+      return;
+    }
     this.#host.publish("error", { ...error }, this.currentRequest);
   }
 

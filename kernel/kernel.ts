@@ -170,7 +170,7 @@ export class Kernel implements HandlerContext {
 
   /** @param request the execute request whose cell runs now */
   beginRequest(request: Message): void {
-    this.#runner.currentRequest = request;
+    this.#runner.beginRequest(request);
   }
 
   /**
@@ -494,5 +494,6 @@ export class Kernel implements HandlerContext {
       );
     }
     this.publish("status", { execution_state: "idle" }, message);
+    this.#runner.endRequest(message);
   }
 }

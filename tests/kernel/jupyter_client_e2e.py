@@ -253,6 +253,20 @@ def late_errors_reach_the_current_cell(kc, km):
 
 
 @check
+def errors_after_a_cells_idle_open_the_next_cell(kc, km):
+    # A frontend stops listening to a cell after its idle, so an error raised
+    # then waits for the next cell instead of being sent to the finished one.
+    _, first = execute(kc, "setTimeout(() => { throw new Error('after idle'); }, 300); 1")
+    assert not of_type(first, "error"), first
+    time.sleep(1.5)
+    reply, outputs = execute(kc, "'next'")
+    assert reply["status"] == "ok", reply
+    kinds = [kind for kind, content in outputs if kind in ("error", "execute_result")]
+    assert kinds == ["error", "execute_result"], outputs
+    assert of_type(outputs, "error")[0]["evalue"] == "after idle", outputs
+
+
+@check
 def interrupt_async_loop(kc, km):
     execute(kc, "const kept = 'state';")
     msg_id = kc.execute("let ticks = 0;\nwhile (true) { await new Promise((r) => setTimeout(r, 20)); ticks++; }")
