@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { codePoints } from "../../kernel/agent_protocol.ts";
 import { completionReply } from "../../kernel/completion.ts";
+import { denoTypes } from "../../kernel/deno_lib.ts";
 import { CellTypes } from "../../kernel/language_service.ts";
 import { fakeContext } from "./_fake_context.ts";
+
+// The Deno declarations the kernel's service runs with.
+const DENO_TYPES = await denoTypes();
 
 Deno.test("completionReply() counts its range in code points, as Jupyter does", async () => {
   const folder = await Deno.makeTempDir();
   try {
-    const types = new CellTypes(folder);
+    const types = new CellTypes(folder, DENO_TYPES);
     const context = fakeContext();
     context.completions = (code, index) =>
       Promise.resolve(types.completions(code, index));
