@@ -198,3 +198,25 @@ Deno.test("CellTypes sees the latest declaration of a name declared again, as th
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+Deno.test("CellTypes: completion and quick info see what the checker sees, Deno's lib and the cell globals", () => {
+  const types = new CellTypes(
+    fromFileUrl(new URL("../../notebooks", import.meta.url)),
+    DENO_TYPES,
+  );
+  const members = types.completions("Deno.env.", 9)!.items.map((i) => i.text);
+  assert.ok(members.includes("get"), members.join(" "));
+  const display = types.quickInfo("display", 3)!;
+  assert.match(display.display, /const display/);
+  assert.match(display.documentation, /output of the cell/);
+  assert.match(types.quickInfo("comms", 2)!.display, /CommManager/);
+  assert.deepEqual(
+    types.check("const id: number = setTimeout(() => {}, 1);"),
+    [],
+  );
+  // No DOM: the kernel has none.
+  assert.deepEqual(
+    types.check("document.title").map((d) => d.code),
+    [2584],
+  );
+});
