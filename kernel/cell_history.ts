@@ -85,7 +85,7 @@ export class CellHistory {
    * history.add('const t = "text";'); // run again: replaces its copy
    * assert.equal(
    *   history.text,
-   *   'const __kernelShadowed1_t = 1;\n;\nconst t = "text";\n;\n',
+   *   'const __kernelShadowed2_t = 1;\n;\nconst t = "text";\n;\n',
    * );
    * ```
    */
