@@ -1,13 +1,14 @@
 /**
  * What the language service adds to complete_request and inspect_request:
  * for each course notebook, its code cells are the cells run so far, then
- * the first request (which builds the program: lib.dom, the library's
+ * the first request (which builds the program: Deno's lib, the library's
  * sources) and the median and 95th percentile of later ones, over the
  * examples of issue 13 (completion after calls, option names, the cell being
  * typed, import paths; signature help inside arguments). In-process, no GPU.
  *
  * Usage: deno run --allow-all bench/completion_latency.ts
  */
+import { denoTypes } from "../kernel/deno_lib.ts";
 import { CellTypes } from "../kernel/language_service.ts";
 
 const NOTEBOOKS = new URL("../notebooks/", import.meta.url);
@@ -33,17 +34,20 @@ for await (const entry of Deno.readDir(NOTEBOOKS)) {
   const notebook = JSON.parse(
     await Deno.readTextFile(new URL(entry.name, NOTEBOOKS)),
   ) as { cells: { cell_type: string; source: string | string[] }[] };
-  const types = new CellTypes(new URL(".", NOTEBOOKS).pathname);
+  const types = new CellTypes(
+    new URL(".", NOTEBOOKS).pathname,
+    await denoTypes(),
+  );
   let cells = 0;
   for (const cell of notebook.cells) {
     if (cell.cell_type !== "code") continue;
-    types.addCell(
+    types.add(
       Array.isArray(cell.source) ? cell.source.join("") : cell.source,
     );
     cells++;
   }
   // The examples use the names the course imports.
-  types.addCell('import { models, nn, randn } from "../lib/mod.ts";');
+  types.add('import { models, nn, randn } from "../lib/mod.ts";');
   const times: number[] = [];
   let first = 0;
   for (let round = 0; round < ROUNDS; round++) {

@@ -9,7 +9,7 @@
  *   how many lines arrived before `status: idle` and how many stream messages
  *   carried them.
  *
- * And the type checker's figures (kernel/type_check.ts):
+ * And the type checker's figures (kernel/language_service.ts):
  *
  * - the check time of each code cell of notebooks/*.ipynb, run in order over
  *   the cells before it, after the warm-up the kernel's worker does at start
@@ -27,7 +27,7 @@
  */
 import { denoTypes } from "../kernel/deno_lib.ts";
 import { install } from "../kernel/install.ts";
-import { NotebookChecker } from "../kernel/type_check.ts";
+import { CellTypes } from "../kernel/language_service.ts";
 
 const PYTHON = String.raw`
 import json, statistics, sys, time
@@ -175,7 +175,7 @@ async function checkTimes(): Promise<{ warmUps: number[]; cells: number[] }> {
       cells: { cell_type: string; source: string | string[] }[];
     };
     let started = performance.now();
-    const checker = new NotebookChecker({ folder, denoTypes: types });
+    const checker = new CellTypes(folder, types);
     checker.warmUp();
     warmUps.push(performance.now() - started);
     for (const cell of notebook.cells) {

@@ -19,7 +19,7 @@ import type { MessageExtras } from "./handler_context.ts";
 import type { Logger } from "./log.ts";
 import { OutputOrder } from "./output_order.ts";
 import type { CellSyntaxError, TranspiledCell } from "./transpile.ts";
-import type { CheckMode } from "./type_checker.ts";
+import type { CheckMode } from "./check_mode.ts";
 import type { Message } from "./wire.ts";
 
 /** How many errors after a cell's idle wait for the next cell (the rest are counted). */

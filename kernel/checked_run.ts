@@ -1,6 +1,6 @@
 /**
- * A cell's run with its type check (type_checker.ts), as `deno run` and
- * `deno check` treat type errors:
+ * A cell's run with its type check (the notebook's language service, see
+ * language_client.ts), as `deno run` and `deno check` treat type errors:
  *
  * - mode "warn" (the default): the cell starts at once while the check runs
  *   beside it; the diagnostics arrive as a warning stream on stderr, before
@@ -11,13 +11,15 @@
  *   (the cell would otherwise get `undefined` silently): a cell with imports
  *   waits for its check.
  *
- * Cells that ran (also those that failed at run time) join the checker's
- * history; a cell stopped by its check did not run and does not.
+ * Every cell run with `store_history` passes here, checked or not (mode
+ * "off"): those that ran (also those that failed at run time) join the
+ * language service's history (the rules: cell_history.ts); a cell stopped by
+ * its check did not run and does not.
  */
 import type { Evaluation } from "./agent_protocol.ts";
 import type { ExecuteContext } from "./handler_context.ts";
 import type { CellDiagnostic } from "./type_check.ts";
-import { CHECK_MODE_VARIABLE, type CheckOutcome } from "./type_checker.ts";
+import { CHECK_MODE_VARIABLE, type CheckOutcome } from "./check_mode.ts";
 import type { Message } from "./wire.ts";
 
 /** Diagnostics of an import of a name the module does not export (or has no default). */
@@ -40,7 +42,7 @@ const LEFT_TO_RUN_TIME: ReadonlySet<number> = new Set([2307, 2792, 7016]);
 const HAS_IMPORT = /(?:^|[;}]|\*\/)\s*import\s*(?:type\s+)?[\w$*{"']/m;
 
 /**
- * Runs a cell with its type check.
+ * Runs a cell with its type check, and adds it to the history once it ran.
  *
  * @param kernel what runs code and publishes
  * @param request the execute_request
@@ -57,7 +59,11 @@ export async function runChecked(
   run: () => Promise<Evaluation>,
 ): Promise<Evaluation> {
   const checker = kernel.typeChecker;
-  if (!checker) return await run();
+  if (!checker) {
+    const evaluation = await run();
+    kernel.addRanCell(code);
+    return evaluation;
+  }
   const checking = checker.check(code);
   const warn = (diagnostics: CellDiagnostic[]) => {
     if (diagnostics.length === 0) return;
@@ -83,7 +89,7 @@ export async function runChecked(
       }, request);
     }
     const evaluation = await run();
-    checker.add(code);
+    kernel.addRanCell(code);
     return evaluation;
   }
   const evaluation = run();
@@ -91,7 +97,7 @@ export async function runChecked(
   evaluation.catch(() => {});
   warn(reported(await checking));
   const done = await evaluation;
-  checker.add(code);
+  kernel.addRanCell(code);
   return done;
 }
 

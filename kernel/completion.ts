@@ -23,6 +23,15 @@ export type CompletionContext = Pick<
 /** How long a completion may wait for a busy executor (as before the language service). */
 export const ASK_TIMEOUT_MS = 1000;
 
+/**
+ * How long a completion of names in scope waits for the executor when the
+ * service has found names: the service sees every cell that ran, Deno's lib
+ * and the cell globals (cell_globals.d.ts), so the session only adds what no
+ * cell declares (`globalThis.x = ...`, a `store_history: false` cell). An
+ * idle executor answers well within this; a busy one is not waited for.
+ */
+export const SCOPE_WAIT_MS = 100;
+
 /** complete_reply's content, less its status. */
 export interface CompletionReply {
   matches: string[];
@@ -58,8 +67,13 @@ export async function completionReply(
     context.logger.debug(`the language service failed: ${error}`);
   }
   // The members of a known type are all a value offers: no waiting on a
-  // busy executor for them. Elsewhere the live names join, within the bound.
-  const answer = typed?.context === "member" ? null : await live;
+  // busy executor for them. Names in scope the service found: a short wait.
+  // Elsewhere the live names join, within the bound.
+  const answer = typed?.context === "member"
+    ? null
+    : typed?.context === "scope" && typed.items.length > 0
+    ? await within(live, SCOPE_WAIT_MS)
+    : await live;
   const start = typed ? codePoints(code.slice(0, typed.start)) : answer?.start;
   const end = typed ? codePoints(code.slice(0, typed.end)) : answer?.end;
   const liveItems = answer && answer.start === (start ?? answer.start)
@@ -77,4 +91,17 @@ export async function completionReply(
     cursor_end: to,
     metadata: { _jupyter_types_experimental: typedMatches(items, from, to) },
   };
+}
+
+// The promise's value, or null when it takes longer than `ms`.
+async function within<T>(promise: Promise<T | null>, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) =>
+    timer = setTimeout(() => resolve(null), ms)
+  );
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -97,7 +97,6 @@ export async function executeRequest(
       kernel.history.setOutput(count, plain);
     }
   }
-  if (storeHistory && evaluation) kernel.addRanCell(code);
   const userExpressions = await evaluateUserExpressions(kernel, request);
   await kernel.reply(request, channel, "execute_reply", {
     status: "ok",

@@ -11,7 +11,7 @@ import type {
   SymbolInfo,
 } from "./language_service.ts";
 import type { Logger } from "./log.ts";
-import type { CellChecks } from "./type_checker.ts";
+import type { CellChecks } from "./check_mode.ts";
 import type { Message } from "./wire.ts";
 
 /** Metadata and binary buffers of a message (comms use both). */
@@ -90,7 +90,8 @@ export interface ExecuteContext extends Outputs {
   /** Type-checks cells before or while they run (absent: they are not checked). */
   readonly typeChecker?: CellChecks;
   /**
-   * Remembers a cell that ran, for the language service.
+   * Remembers a cell that ran, for the language service (checks and
+   * completion; checked_run.ts calls it, cell_history.ts has the rules).
    *
    * @param code the cell
    */

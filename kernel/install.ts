@@ -31,7 +31,7 @@ import {
   CHECK_MODE_VARIABLE,
   type CheckMode,
   checkMode,
-} from "./type_checker.ts";
+} from "./check_mode.ts";
 
 /** The kernelspec's folder name. */
 export const KERNEL_NAME = "deno-webgpu";

@@ -20,11 +20,11 @@ import type {
   StaticCompletions,
   SymbolInfo,
 } from "./language_service.ts";
+import type { CellChecks } from "./check_mode.ts";
 import type { Logger } from "./log.ts";
 import { replyType, tooLargeError } from "./oversized.ts";
 import { iopubTopic, Session } from "./session.ts";
 import { StdinChannel } from "./stdin.ts";
-import { TypeChecker } from "./type_checker.ts";
 import {
   bindSockets,
   closeSockets,
@@ -70,10 +70,11 @@ export class Kernel implements HandlerContext {
   #shellInFlight = 0;
   /** Whether the shell loop is inside a request's handler. */
   #shellServing = false;
-  #language: LanguageClient | undefined;
+  /** The language service's thread, started with the kernel. */
+  #language!: LanguageClient;
   #stdin!: StdinChannel;
   /** Set at start unless options.typeCheck is "off". */
-  typeChecker?: TypeChecker;
+  typeChecker?: CellChecks;
   #stopped = false;
   /** Resolves when the kernel has shut down. */
   readonly done: Promise<void>;
@@ -114,10 +115,11 @@ export class Kernel implements HandlerContext {
       this.logger,
     );
     this.#runner.start();
+    // Started now, whatever the check mode (completion needs it too), so
+    // that its warm-up runs while the notebook opens.
+    this.#language = new LanguageClient(this.#options.cwd, this.logger);
     const mode = this.#options.typeCheck ?? "off";
-    if (mode !== "off") {
-      this.typeChecker = new TypeChecker(this.#options.cwd, mode, this.logger);
-    }
+    if (mode !== "off") this.typeChecker = this.#language.checks(mode);
     this.publish("status", { execution_state: "starting" }, null);
     this.#poller = new Poller(
       [
@@ -217,7 +219,7 @@ export class Kernel implements HandlerContext {
     index: number,
     withSource = false,
   ): Promise<SymbolInfo | null> {
-    return await this.#languageService().quickInfo(code, index, withSource);
+    return await this.#language.quickInfo(code, index, withSource);
   }
 
   /**
@@ -231,11 +233,7 @@ export class Kernel implements HandlerContext {
     index: number,
     withSource = false,
   ): Promise<SignatureInfo | null> {
-    return await this.#languageService().signatureHelp(
-      code,
-      index,
-      withSource,
-    );
+    return await this.#language.signatureHelp(code, index, withSource);
   }
 
   /**
@@ -247,14 +245,12 @@ export class Kernel implements HandlerContext {
     code: string,
     index: number,
   ): Promise<StaticCompletions | null> {
-    return await this.#languageService().completions(code, index);
+    return await this.#language.completions(code, index);
   }
 
-  /** @param code a cell that ran, for the language service */
+  /** @param code a cell that ran, for the language service (checks and completion) */
   addRanCell(code: string): void {
-    // The first cell starts the service's thread, which builds the program
-    // while the user reads the output, before any completion asks.
-    this.#languageService().addCell(code);
+    this.#language.add(code);
   }
 
   // ---- Outputs ---------------------------------------------------------------
@@ -346,7 +342,6 @@ export class Kernel implements HandlerContext {
   async shutdown(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.typeChecker?.close();
     this.#language?.close();
     await this.#runner.stop();
     // Give libzmq a moment to flush the shutdown reply before closing.
@@ -356,10 +351,6 @@ export class Kernel implements HandlerContext {
   }
 
   // ---- private ---------------------------------------------------------------
-
-  #languageService(): LanguageClient {
-    return this.#language ??= new LanguageClient(this.#options.cwd);
-  }
 
   async #receiveShell(frames: Uint8Array[]): Promise<void> {
     this.#shellInFlight++;

@@ -1,10 +1,16 @@
 /**
- * The TypeScript language service over the notebook: types and doc comments
- * for inspect_request, completions for complete_request, and the signature
- * of the call being typed. The notebook's executed cells form one virtual
- * file in the notebook's folder, so `import ... from "../lib/mod.ts"`
- * resolves to the real sources and their JSDoc; the cell being typed is
- * appended to it.
+ * The notebook's one TypeScript language service: a cell's type diagnostics
+ * before it runs, completions for complete_request, the signature of the
+ * call being typed and the types and doc comments for inspect_request. The
+ * cells that ran (cell_history.ts) form one virtual file in the notebook's
+ * folder (notebook_host.ts: Deno's lib, the cell globals, strict), so
+ * `import ... from "../lib/mod.ts"` resolves to the real sources and their
+ * JSDoc; the cell being checked or typed is appended to it.
+ *
+ * One LanguageService lives as long as the notebook: only the cells' file
+ * changes between requests, so the parsed library files are reused, and its
+ * version changes only when its text does, so a request after a check of the
+ * same text (completion right after a cell ran) reuses the check's program.
  */
 import ts from "typescript";
 import {
@@ -13,8 +19,14 @@ import {
   jupyterType,
   nameTier,
 } from "./completion_items.ts";
-import { CellHistory } from "./cell_history.ts";
+import { CellHistory, SEPARATOR } from "./cell_history.ts";
 import { docMarkdown } from "./doc_markdown.ts";
+import { notebookHost } from "./notebook_host.ts";
+import {
+  type CellDiagnostic,
+  cellDiagnostics,
+  checkedSource,
+} from "./type_check.ts";
 import {
   aliased,
   innermostNode,
@@ -78,28 +90,83 @@ const SOURCE_LINES = 120;
 // Signatures are worked out for this many items at most (the list's head).
 const SIGNATURE_ITEMS = 200;
 
-/** A language service over the cells run so far. */
+/** The language service over the cells run so far. */
 export class CellTypes {
-  readonly #folder: string;
   readonly #fileName: string;
   readonly #history = new CellHistory();
+  readonly #service: ts.LanguageService;
+  /** The cell being checked or typed, after the history. */
   #current = "";
+  /** The text of the cells file, and its version. */
+  #text = "";
   #version = 0;
-  #service: ts.LanguageService | undefined;
 
-  /** @param folder the notebook's folder (absolute path) */
-  constructor(folder: string) {
-    this.#folder = folder.replace(/(.)\/+$/, "$1");
-    this.#fileName = `${this.#folder}/__notebook_cells__.ts`;
+  /**
+   * @param folder the notebook's folder (absolute path)
+   * @param denoTypes Deno's declarations, as deno_lib.ts gives them
+   */
+  constructor(folder: string, denoTypes: string) {
+    const trimmed = folder.replace(/(.)\/+$/, "$1");
+    this.#fileName = `${trimmed}/__notebook_cells__.ts`;
+    this.#service = ts.createLanguageService(
+      notebookHost({
+        folder: trimmed,
+        denoTypes,
+        cellsFile: this.#fileName,
+        cells: () => ({ text: this.#text, version: this.#version }),
+      }),
+      ts.createDocumentRegistry(),
+    );
+  }
+
+  /** How many cells the history holds. */
+  get cells(): number {
+    return this.#history.size;
   }
 
   /**
-   * Adds a cell that ran, so later cells see its declarations.
+   * Adds a cell that ran, so later cells see its declarations (which cells
+   * join: cell_history.ts).
    *
-   * @param code the cell's TypeScript
+   * @param code the cell as the user wrote it
+   * @returns false when it is left out
    */
-  addCell(code: string): void {
-    this.#history.add(code);
+  add(code: string): boolean {
+    return this.#history.add(code);
+  }
+
+  /**
+   * The type errors in a cell, as if it ran after the cells added so far.
+   * A cell that does not parse gets none: the transpiler reports it.
+   *
+   * @param code the cell
+   * @returns the diagnostics located in the cell, in order
+   */
+  check(code: string): CellDiagnostic[] {
+    const source = checkedSource(code);
+    if (source === null || source.trim() === "") return [];
+    const before = this.#history.before(source);
+    this.#setText(before + source + SEPARATOR);
+    return cellDiagnostics(
+      this.#service,
+      this.#fileName,
+      before.length,
+      source,
+    );
+  }
+
+  /**
+   * Parses and binds what the first request would otherwise wait for (most
+   * of a second): Deno's declarations, the cell globals and, in the course's
+   * layout, the library at `../lib/mod.ts`.
+   */
+  warmUp(): void {
+    this.check("Deno.env; await display(1);");
+  }
+
+  /** Builds the program over the history and its checker now, so the next request is quick. */
+  warm(): void {
+    this.#update("").getProgram()?.getTypeChecker();
   }
 
   /**
@@ -287,18 +354,16 @@ export class CellTypes {
     };
   }
 
-  /** Builds the program and its checker now, so the next request is quick. */
-  warm(): void {
-    this.#update("").getProgram()?.getTypeChecker();
-  }
-
   #update(code: string): ts.LanguageService {
     this.#current = code;
+    this.#setText(this.#history.text + code);
+    return this.#service;
+  }
+
+  #setText(text: string): void {
+    if (text === this.#text) return;
+    this.#text = text;
     this.#version++;
-    return this.#service ??= ts.createLanguageService(
-      this.#host(),
-      ts.createDocumentRegistry(),
-    );
   }
 
   // The position of the callee's last character, from where its "(" is.
@@ -353,48 +418,6 @@ export class CellTypes {
         whole.slice(inCells ? this.#history.cellStart(lineStart) : 0, lineStart)
           .split("\n").length,
       text,
-    };
-  }
-
-  #host(): ts.LanguageServiceHost {
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ESNext,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      // Every cell is a module (top-level await, no clash with DOM globals).
-      moduleDetection: ts.ModuleDetectionKind.Force,
-      allowImportingTsExtensions: true,
-      noEmit: true,
-      strict: true,
-      skipLibCheck: true,
-      lib: ["lib.esnext.d.ts", "lib.dom.d.ts"],
-    };
-    return {
-      getCompilationSettings: () => options,
-      getScriptFileNames: () => [this.#fileName],
-      getScriptVersion: (name) =>
-        name === this.#fileName ? String(this.#version) : "0",
-      getScriptSnapshot: (name) => {
-        if (name === this.#fileName) {
-          return ts.ScriptSnapshot.fromString(
-            this.#history.text + this.#current,
-          );
-        }
-        const text = ts.sys.readFile(name);
-        return text === undefined
-          ? undefined
-          : ts.ScriptSnapshot.fromString(text);
-      },
-      getCurrentDirectory: () => this.#folder,
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: (name) => name === this.#fileName || ts.sys.fileExists(name),
-      readFile: (name) =>
-        name === this.#fileName
-          ? this.#history.text + this.#current
-          : ts.sys.readFile(name),
-      readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
-      getDirectories: ts.sys.getDirectories,
     };
   }
 }

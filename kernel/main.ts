@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { parseConnectionInfo } from "./connection.ts";
 import { Kernel } from "./kernel.ts";
 import { createLogger } from "./log.ts";
-import { CHECK_MODE_VARIABLE, checkMode } from "./type_checker.ts";
+import { CHECK_MODE_VARIABLE, checkMode } from "./check_mode.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,

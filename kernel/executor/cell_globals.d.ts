@@ -1,6 +1,7 @@
 /**
- * The types of the globals cell_globals.ts installs, for the kernel's type
- * checker (kernel/type_check.ts reads this file; nothing imports it). The
+ * The types of the globals cell_globals.ts installs, for the kernel's
+ * language service: checks, completion and quick info (kernel/notebook_host.ts
+ * reads this file; nothing imports it). The
  * functions' own types come from their modules, so they cannot drift; `input`
  * is declared here because it lives inside cell_globals.ts. `prompt`,
  * `confirm` and `alert` are Deno's own declarations.

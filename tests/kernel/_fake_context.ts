@@ -21,6 +21,8 @@ export interface Sent {
 export interface FakeContext extends HandlerContext {
   sent: Sent[];
   ran: string[];
+  /** The cells added to the language service's history. */
+  added: string[];
   aborted: boolean;
   /** The comm messages forwarded to the executor. */
   forwarded: Message[];
@@ -46,6 +48,7 @@ export function fakeContext(
   const fake: FakeContext = {
     sent: [],
     ran: [],
+    added: [],
     aborted: false,
     forwarded: [],
     comms: {},
@@ -76,7 +79,9 @@ export function fakeContext(
       fake.ran.push(code);
       return Promise.resolve(evaluate(code));
     },
-    addRanCell() {},
+    addRanCell: (code) => {
+      fake.added.push(code);
+    },
     ask: () => Promise.resolve(null),
     quickInfo: () => Promise.resolve(null),
     signatureHelp: () => Promise.resolve(null),

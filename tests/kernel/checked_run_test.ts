@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { executeRequest } from "../../kernel/execute.ts";
 import type { CellDiagnostic } from "../../kernel/type_check.ts";
-import type { CellChecks, CheckOutcome } from "../../kernel/type_checker.ts";
+import type { CellChecks, CheckOutcome } from "../../kernel/check_mode.ts";
 import { type FakeContext, fakeContext, request } from "./_fake_context.ts";
 
 const WRONG: CellDiagnostic = {
@@ -22,14 +22,10 @@ function fakeChecker(mode: "warn" | "error") {
   const checker = {
     mode,
     checked: [] as string[],
-    added: [] as string[],
     settle: (_outcome: CheckOutcome) => {},
     check(code: string): Promise<CheckOutcome> {
       checker.checked.push(code);
       return new Promise((resolve) => checker.settle = resolve);
-    },
-    add(code: string) {
-      checker.added.push(code);
     },
   } satisfies CellChecks & Record<string, unknown>;
   return checker;
@@ -76,7 +72,7 @@ Deno.test("warn mode: the cell starts before its check ends; warnings come on st
     "warning: TS2322 [line 1, col 7]: Type 'string' is not assignable to type 'number'.\n",
   );
   assert.equal(context.sent.at(-1)!.content.status, "ok");
-  assert.deepEqual(checker.added, [code]);
+  assert.deepEqual(context.added, [code]);
 });
 
 Deno.test("error mode: a type error stops the cell with a TS error naming the line and column", async () => {
@@ -93,7 +89,7 @@ Deno.test("error mode: a type error stops the cell with a TS error naming the li
   checker.settle({ ok: true, diagnostics: [WRONG] });
   await done;
   assert.deepEqual(context.ran, []);
-  assert.deepEqual(checker.added, [], "a cell that did not run is no history");
+  assert.deepEqual(context.added, [], "a cell that did not run is no history");
   const reply = context.sent.at(-1)!.content;
   assert.equal(reply.status, "error");
   assert.equal(reply.ename, "TS2322");
@@ -192,5 +188,28 @@ Deno.test("cells outside the history (store_history false, silent) are neither c
     "shell",
   );
   assert.deepEqual(context.ran, ["1", "2"]);
-  assert.deepEqual([checker.checked, checker.added], [[], []]);
+  assert.deepEqual([checker.checked, context.added], [[], []]);
+});
+
+Deno.test("without checks (mode off) a cell that ran still joins the history, one that failed at run time too", async () => {
+  const context = fakeContext((code) =>
+    code === "boom"
+      ? {
+        type: "done",
+        id: "c",
+        status: "error",
+        ename: "Error",
+        evalue: "boom",
+        traceback: [],
+      }
+      : { type: "done", id: "c", status: "ok", result: null }
+  );
+  for (const code of ["const a = 1;", "boom"]) {
+    await executeRequest(
+      context,
+      request("execute_request", { code, stop_on_error: false }),
+      "shell",
+    );
+  }
+  assert.deepEqual(context.added, ["const a = 1;", "boom"]);
 });

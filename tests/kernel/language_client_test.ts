@@ -3,9 +3,9 @@ import { LanguageClient } from "../../kernel/language_client.ts";
 
 Deno.test("LanguageClient answers from its thread, in order with the cells added", async () => {
   const folder = await Deno.makeTempDir();
-  const client = new LanguageClient(folder);
+  const client = new LanguageClient(folder, { debug() {}, warn() {} });
   try {
-    client.addCell("const greeting = { hello: 1, help: 2 };");
+    client.add("const greeting = { hello: 1, help: 2 };");
     const completions = await client.completions("greeting.hel", 12);
     assert.deepEqual(completions?.items.map((item) => item.text), [
       "hello",
@@ -20,5 +20,5 @@ Deno.test("LanguageClient answers from its thread, in order with the cells added
     client.close();
     await Deno.remove(folder, { recursive: true });
   }
-  await assert.rejects(client.completions("x", 1), /closed/);
+  await assert.rejects(client.completions("x", 1), /shutting down/);
 });

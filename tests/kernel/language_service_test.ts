@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { denoTypes } from "../../kernel/deno_lib.ts";
 import { CellTypes } from "../../kernel/language_service.ts";
 import { assertIncludes } from "./_assert.ts";
+
+// The Deno declarations the kernel's service runs with.
+const DENO_TYPES = await denoTypes();
 
 // The checkout's library, imported by absolute path from a temporary folder.
 const LIB = fromFileUrl(new URL("../../lib/mod.ts", import.meta.url));
@@ -13,8 +17,8 @@ Deno.test("CellTypes.quickInfo() gives types and doc comments of earlier cells a
       `${folder}/shapes.ts`,
       "/** The area of a rectangle. */\nexport function area(w: number, h: number): number { return w * h; }\n",
     );
-    const types = new CellTypes(folder);
-    types.addCell('import { area } from "./shapes.ts";\nconst side = 3;');
+    const types = new CellTypes(folder, DENO_TYPES);
+    types.add('import { area } from "./shapes.ts";\nconst side = 3;');
     const code = "area(side, 4)";
     const area = types.quickInfo(code, 2);
     assert.ok(area);
@@ -25,7 +29,7 @@ Deno.test("CellTypes.quickInfo() gives types and doc comments of earlier cells a
     assert.equal(source.file, `${folder}/shapes.ts`);
     assert.equal(source.line, 2);
     assertIncludes(source.text, "export function area(w: number, h: number)");
-    types.addCell(
+    types.add(
       "const unused = 0;\n\nfunction perimeter(w: number) {\n  return 4 * w;\n}",
     );
     const cell = types.quickInfo("perimeter", 2, true)!.source!;
@@ -58,8 +62,8 @@ Deno.test("CellTypes.quickInfo() renders @param, @returns and @example as markdo
         "export function twice(x: number): number { return 2 * x; }",
       ].join("\n"),
     );
-    const types = new CellTypes(folder);
-    types.addCell('import { twice } from "./twice.ts";');
+    const types = new CellTypes(folder, DENO_TYPES);
+    types.add('import { twice } from "./twice.ts";');
     assert.equal(
       types.quickInfo("twice", 1)!.documentation,
       "Doubles.\n\n**Parameters**\n\n- `x`: a number\n\n**Returns**: two of it" +
@@ -72,8 +76,8 @@ Deno.test("CellTypes.quickInfo() renders @param, @returns and @example as markdo
 
 Deno.test("CellTypes.completions() after calls, in object literals, in the cell being typed and in import paths", () => {
   const folder = fromFileUrl(new URL("../../notebooks", import.meta.url));
-  const types = new CellTypes(folder);
-  types.addCell(
+  const types = new CellTypes(folder, DENO_TYPES);
+  types.add(
     `import { models, randn, nn } from ${JSON.stringify(LIB)};\n` +
       "const t = randn([2, 2]);\nconst net = models.alexnet();\n" +
       "const loose: any = 1;",
@@ -114,8 +118,9 @@ Deno.test("CellTypes.completions() after calls, in object literals, in the cell 
 Deno.test("CellTypes.completions() lists a tensor's @internal members last", () => {
   const types = new CellTypes(
     fromFileUrl(new URL("../../notebooks", import.meta.url)),
+    DENO_TYPES,
   );
-  types.addCell(
+  types.add(
     `import { randn } from ${JSON.stringify(LIB)};\nconst t = randn([2]);`,
   );
   const items = types.completions("t.", 2)!.items;
@@ -133,8 +138,9 @@ Deno.test("CellTypes.completions() lists a tensor's @internal members last", () 
 Deno.test("CellTypes.signatureHelp() gives the whole signature and the current parameter", () => {
   const types = new CellTypes(
     fromFileUrl(new URL("../../notebooks", import.meta.url)),
+    DENO_TYPES,
   );
-  types.addCell(
+  types.add(
     `import { conv2d, nn, randn } from ${JSON.stringify(LIB)};\n` +
       "const t = randn([1, 3, 8, 8]);",
   );
@@ -161,12 +167,13 @@ Deno.test("CellTypes.signatureHelp() gives the whole signature and the current p
   assert.equal(types.signatureHelp("t", 1), null);
 });
 
-Deno.test("CellTypes.addCell() leaves out a cell that does not parse, so later cells still count", () => {
+Deno.test("CellTypes.add() leaves out a cell that does not parse, so later cells still count", () => {
   const types = new CellTypes(
     fromFileUrl(new URL("../../notebooks", import.meta.url)),
+    DENO_TYPES,
   );
-  types.addCell("function broken() {");
-  types.addCell("const after = { zeta: 1 };");
+  types.add("function broken() {");
+  types.add("const after = { zeta: 1 };");
   assert.deepEqual(
     types.completions("after.ze", 8)?.items.map((item) => item.text),
     ["zeta"],
@@ -176,9 +183,9 @@ Deno.test("CellTypes.addCell() leaves out a cell that does not parse, so later c
 Deno.test("CellTypes sees the latest declaration of a name declared again, as the session does", async () => {
   const folder = await Deno.makeTempDir();
   try {
-    const types = new CellTypes(folder);
-    types.addCell("const t = 1;");
-    types.addCell('const t = "text";');
+    const types = new CellTypes(folder, DENO_TYPES);
+    types.add("const t = 1;");
+    types.add('const t = "text";');
     assert.equal(types.quickInfo("t", 1)!.display, 'const t: "text"');
     const names = types.completions("t.", 2)!.items.map((item) => item.text);
     assert.ok(
@@ -190,4 +197,26 @@ Deno.test("CellTypes sees the latest declaration of a name declared again, as th
   } finally {
     await Deno.remove(folder, { recursive: true });
   }
+});
+
+Deno.test("CellTypes: completion and quick info see what the checker sees, Deno's lib and the cell globals", () => {
+  const types = new CellTypes(
+    fromFileUrl(new URL("../../notebooks", import.meta.url)),
+    DENO_TYPES,
+  );
+  const members = types.completions("Deno.env.", 9)!.items.map((i) => i.text);
+  assert.ok(members.includes("get"), members.join(" "));
+  const display = types.quickInfo("display", 3)!;
+  assert.match(display.display, /const display/);
+  assert.match(display.documentation, /output of the cell/);
+  assert.match(types.quickInfo("comms", 2)!.display, /CommManager/);
+  assert.deepEqual(
+    types.check("const id: number = setTimeout(() => {}, 1);"),
+    [],
+  );
+  // No DOM: the kernel has none.
+  assert.deepEqual(
+    types.check("document.title").map((d) => d.code),
+    [2584],
+  );
 });

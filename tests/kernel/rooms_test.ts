@@ -25,7 +25,7 @@ Deno.test("the kernel process loads nothing of the executor's room", async () =>
     ...await graph("transpile.ts"),
     ...await graph("language_service.ts"),
     // A worker's module, not in main.ts's static graph.
-    ...await graph("type_check_worker.ts"),
+    ...await graph("language_worker.ts"),
   ];
   assert.deepEqual(modules.filter((m) => m.startsWith(EXECUTOR)), []);
 });

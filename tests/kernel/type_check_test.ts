@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import ts from "typescript";
 import { denoTypes } from "../../kernel/deno_lib.ts";
-import { NotebookChecker } from "../../kernel/type_check.ts";
+import { CellTypes } from "../../kernel/language_service.ts";
 
 const NOTEBOOKS = new URL("../../notebooks/", import.meta.url).pathname;
 
 // One checker's first check parses Deno's and the library's declarations
 // (most of a second); the tests share what they can.
 const checker = async (folder = NOTEBOOKS) =>
-  new NotebookChecker({ folder, denoTypes: await denoTypes() });
+  new CellTypes(folder, await denoTypes());
 
 /** The diagnostics as "code line:column" strings. */
 function brief(diagnostics: { code: number; line: number; column: number }[]) {

@@ -142,8 +142,9 @@ def a_typed_member_completion_does_not_wait_for_a_busy_executor(kc, km):
     reply = complete(kc, "const foo = 1;\nfo")
     scope = time.time() - started
     assert reply["matches"][0] == "foo", reply
-    # The executor stays busy for 6 s; the bound on waiting for it is 1 s.
-    assert member < 3 and scope < 4, (member, scope)
+    # The executor stays busy for 6 s: neither waits for it (names in scope
+    # the service found wait 0.1 s; the bound elsewhere is 1 s).
+    assert member < 3 and scope < 3, (member, scope)
     print(f"info while the executor is busy: member completion {member:.2f} s, scope completion {scope:.2f} s", flush=True)
     execute(kc, "1")  # waits for the busy timer to end
 
