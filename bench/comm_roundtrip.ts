@@ -13,6 +13,7 @@
  * Both kernelspecs go to a temporary prefix; nothing of the user's is touched.
  */
 import { install } from "../kernel/install.ts";
+import { runKernelClients } from "./_kernel_clients.ts";
 
 const PYTHON = String.raw`
 import json, statistics, sys, time, uuid
@@ -105,22 +106,11 @@ try {
     stdout: "null",
   }).output();
   if (!spec.success) throw new Error("cannot install ipykernel's kernelspec");
-  const { code, stdout, stderr } = await new Deno.Command(venvPython, {
-    args: ["-c", PYTHON, "deno-webgpu", "ipykernel-bench"],
-    env: {
-      JUPYTER_PATH: `${prefix}/share/jupyter`,
-      JUPYTER_RUNTIME_DIR: `${prefix}/runtime`,
-    },
-    cwd: prefix,
-    stdin: "null",
-  }).output();
-  if (code !== 0) {
-    throw new Error(
-      `The benchmark failed:\n${new TextDecoder().decode(stderr)}`,
-    );
-  }
-  const results = JSON.parse(
-    new TextDecoder().decode(stdout).trim().split("\n").at(-1)!,
+  const results = await runKernelClients(
+    venvPython,
+    PYTHON,
+    prefix,
+    ["deno-webgpu", "ipykernel-bench"],
   );
   const ours = results["deno-webgpu"];
   const theirs = results["ipykernel-bench"];

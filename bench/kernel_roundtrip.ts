@@ -27,6 +27,7 @@
  */
 import { denoTypes } from "../kernel/deno_lib.ts";
 import { install } from "../kernel/install.ts";
+import { runKernelClients } from "./_kernel_clients.ts";
 import { CellTypes } from "../kernel/language_service.ts";
 
 const PYTHON = String.raw`
@@ -287,22 +288,11 @@ async function againstDenoJupyter(prefix: string): Promise<void> {
       language: "typescript",
     }),
   );
-  const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
-    args: ["-c", PYTHON, "deno-webgpu", "deno-builtin"],
-    env: {
-      JUPYTER_PATH: `${prefix}/share/jupyter`,
-      JUPYTER_RUNTIME_DIR: `${prefix}/runtime`,
-    },
-    cwd: prefix,
-    stdin: "null",
-  }).output();
-  if (code !== 0) {
-    throw new Error(
-      `The benchmark failed:\n${new TextDecoder().decode(stderr)}`,
-    );
-  }
-  const results = JSON.parse(
-    new TextDecoder().decode(stdout).trim().split("\n").at(-1)!,
+  const results = await runKernelClients(
+    "/usr/bin/python3",
+    PYTHON,
+    prefix,
+    ["deno-webgpu", "deno-builtin"],
   );
   const ours = results["deno-webgpu"];
   const theirs = results["deno-builtin"];

@@ -154,6 +154,10 @@ export class Executor {
         : new ExecutorDied(describeExit(status), status);
       for (const pending of this.#pending.values()) pending.reject(reason);
       this.#pending.clear();
+      // No answer will come: a question (a comm message's handlers, whose
+      // idle waits on it) gets null now rather than at its timeout.
+      for (const answer of this.#replies.values()) answer(null);
+      this.#replies.clear();
       if (!this.#killedOnPurpose) this.#listener.exited(status);
       return status;
     });
@@ -199,13 +203,14 @@ export class Executor {
    *
    * @param command a command that gets an answer (complete, inspect)
    * @param timeoutMs how long a busy agent may take
-   * @returns the answer, or null on timeout
+   * @returns the answer, or null on timeout or once the process is gone
    */
   ask<Q extends Question>(
     command: Q,
     timeoutMs: number,
   ): Promise<Answers[Q["op"]] | null> {
     return new Promise((resolve) => {
+      if (this.#exited) return resolve(null);
       const timer = setTimeout(() => {
         this.#replies.delete(command.id);
         resolve(null);

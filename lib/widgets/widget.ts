@@ -326,11 +326,15 @@ export abstract class Widget {
         } (from the frontend; kept the kernel's values)`,
       );
       for (const key of Object.keys(this.#traits)) candidate[key] = kept[key];
-      accepted.length = 0;
     }
-    // The spec's echo: the keys the kernel took, so that other frontends
-    // (and this one's pending-change bookkeeping) see them confirmed.
-    this.#send("echo_update", wireForm(this.#traits, candidate, accepted));
+    // The spec's echo, of every settable key the frontend sent (as ipywidgets
+    // does), with the value the kernel now holds: the sender clears its
+    // pending change of each key only on an echo (without one it would drop
+    // later echoes of that key), and other frontends see the kernel's value.
+    const echoed = Object.keys(incoming).filter((key) =>
+      this.#traits[key] && !this.#traits[key].readOnly
+    );
+    this.#send("echo_update", wireForm(this.#traits, candidate, echoed));
     await this.#apply(candidate, undefined);
     // Where the kernel holds something else than the frontend sent (a
     // rejected key, a value clamped into range), set the frontend back.

@@ -89,8 +89,10 @@ Deno.test("a bad value from the frontend is reported, the kernel keeps its value
       errors.join("\n"),
       /IntSlider\.value must be a finite integer, got "lots"/,
     );
-    // Nothing was taken, so nothing is echoed; the update sets it back.
+    // The key is echoed with the kernel's value (the sender's pending change
+    // of it ends), then the update sets the frontend back.
     assert.deepEqual(comms.to(slider.modelId).map((s) => s.data), [
+      { method: "echo_update", state: { value: 3 }, buffer_paths: [] },
       { method: "update", state: { value: 3 }, buffer_paths: [] },
     ]);
     // Out of range is a problem of the pair of keys: also kept and reported.
