@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a Debian machine, and nothing twice:
 #   - Deno, pinned, from the npm registry (the `deno` package) when missing;
-#   - Mesa's lavapipe Vulkan driver when no WebGPU adapter is found;
+#   - Mesa's lavapipe Vulkan driver when no Vulkan driver is installed;
 #   - the Debian packages the tests and the notebooks use;
 #   - the npm packages named in deno.json (as pinned by deno.lock).
 # No other downloads. Safe to run again.
@@ -90,12 +90,23 @@ if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
   mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 fi
 
+# A Vulkan driver (ICD) is installed. Without one, Deno's WebGPU falls back to
+# OpenGL where Mesa's GL driver is present: llvmpipe again, but slower and with
+# fewer features than lavapipe, so an adapter alone does not prove Vulkan.
+has_vulkan_driver() {
+  local dir
+  for dir in /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d; do
+    compgen -G "$dir/*.json" >/dev/null && return 0
+  done
+  return 1
+}
+
 install_deno
-if ! has_webgpu_adapter; then
-  log "no WebGPU adapter found: installing Mesa's lavapipe (software Vulkan)"
+if ! has_vulkan_driver; then
+  log "no Vulkan driver found: installing Mesa's lavapipe (software Vulkan)"
   apt_install "${VULKAN_PACKAGES[@]}"
-  has_webgpu_adapter || { log "still no WebGPU adapter after installing lavapipe"; exit 1; }
 fi
+has_webgpu_adapter || { log "no WebGPU adapter found (Vulkan drivers: ${VULKAN_PACKAGES[*]})"; exit 1; }
 apt_install "${APT_PACKAGES[@]}"
 venv_install
 cd "$ROOT"

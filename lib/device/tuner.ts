@@ -102,7 +102,12 @@ function warnOnce(message: string): void {
   console.warn(message);
 }
 
-/** The adapter identity the cache is keyed by. */
+/**
+ * The adapter identity the cache is keyed by. The features tell the
+ * backends apart: llvmpipe reached through Vulkan (lavapipe) and through
+ * OpenGL report the same vendor and description but run the same kernels
+ * at different speeds, and expose different features.
+ */
 function adapterKey(): Record<string, string> {
   const info = adapter.info;
   return {
@@ -110,6 +115,7 @@ function adapterKey(): Record<string, string> {
     architecture: info.architecture,
     device: info.device,
     description: info.description,
+    features: [...adapter.features].sort().join(" "),
   };
 }
 

@@ -91,6 +91,7 @@ Deno.test("the tuner times a new shape class at the next readback and caches the
       "architecture",
       "device",
       "description",
+      "features",
     ]);
     // a new process (reload) reads the choice back without timing again
     tunerState.reload();
