@@ -7,6 +7,7 @@
  */
 import type { Conv2dShape } from "./conv2d.ts";
 import { convParams, fillConv } from "./conv2d_template.ts";
+import { convGeometry } from "./conv2d_geometry.ts";
 import { pipeline } from "./pipeline_cache.ts";
 import { registerBlock, type TileOperand } from "./register_block.ts";
 import { dispatchTiled } from "./tiled_dispatch.ts";
@@ -117,43 +118,24 @@ export function registerBackwardWeight(
   s: Conv2dShape,
   tile: GemmTiling,
 ): void {
-  const cg = s.inChannels / s.groups;
-  const ocg = s.outChannels / s.groups;
-  const khw = s.kernelHeight * s.kernelWidth;
-  const ohw = s.outHeight * s.outWidth;
+  const g = convGeometry(s);
   const ks = 1;
   const key =
     `conv2d|weight|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}`;
   const compiled = pipeline(key, () => weightGradientShader(tile, ks));
-  const n = cg * khw;
+  const n = g.cg * g.kh * g.kw;
   const params = convParams({
-    batch: s.batch,
-    c: s.inChannels,
-    h: s.inHeight,
-    w: s.inWidth,
-    oc: s.outChannels,
-    oh: s.outHeight,
-    ow: s.outWidth,
-    cg,
-    ocg,
-    kh: s.kernelHeight,
-    kw: s.kernelWidth,
+    ...g,
     tilesW: 0,
-    sh: s.strideHeight,
-    sw: s.strideWidth,
-    ph: s.padHeight,
-    pw: s.padWidth,
-    dh: s.dilationHeight,
-    dw: s.dilationWidth,
     outH: 0,
     outW: 0,
     outSy: 0,
     outSx: 0,
     outY0: 0,
     outX0: 0,
-    m: ocg,
+    m: g.ocg,
     n,
-    k: s.batch * ohw,
+    k: g.batch * g.oh * g.ow,
     aGroupStride: 0,
   });
   dispatchTiled(
@@ -167,7 +149,7 @@ export function registerBackwardWeight(
     params,
     [
       Math.ceil(n / (tile.cols * tile.groupX)),
-      Math.ceil(ocg / (tile.rows * tile.groupY)),
+      Math.ceil(g.ocg / (tile.rows * tile.groupY)),
       s.groups,
     ],
   );

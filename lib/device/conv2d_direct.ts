@@ -11,6 +11,7 @@
 import { release } from "./buffer_pool.ts";
 import type { Conv2dShape } from "./conv2d.ts";
 import { axis, convParams, fillConv } from "./conv2d_template.ts";
+import { type ConvGeometry, convGeometry } from "./conv2d_geometry.ts";
 import { gather } from "./copy.ts";
 import type { GemmEpilogue } from "./epilogue.ts";
 import { pipeline } from "./pipeline_cache.ts";
@@ -30,28 +31,35 @@ import { type Binding, dispatchTiled } from "./tiled_dispatch.ts";
 import { type GemmTiling, tuning } from "./tuning.ts";
 import { gpu } from "./webgpu.ts";
 
-/** One DIRECT dispatch: a convolution of `input`, stored at a placement of `out`. */
-export interface Direct {
-  batch: number;
-  /** Channels of the input tensor, per group `cg` of them are reduced. */
+/**
+ * One DIRECT dispatch: a convolution of `input`, stored at a placement of
+ * `out`. The kernel sizes are the layer's ({@link ConvGeometry}); `cg` of
+ * the input's `channels` are reduced per group, `ocg` output channels per
+ * group are the GEMM rows, and (oh, ow) is the output grid this dispatch
+ * computes.
+ */
+export interface Direct extends
+  Pick<
+    ConvGeometry,
+    | "batch"
+    | "cg"
+    | "ocg"
+    | "kh"
+    | "kw"
+    | "sh"
+    | "sw"
+    | "ph"
+    | "pw"
+    | "dh"
+    | "dw"
+    | "oh"
+    | "ow"
+  > {
+  /** Channels of the input tensor and its plane. */
   channels: number;
   height: number;
   width: number;
   groups: number;
-  cg: number;
-  /** Output channels per group (the GEMM rows). */
-  ocg: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  /** The output grid this dispatch computes. */
-  oh: number;
-  ow: number;
   /** The tensor it writes: channels and plane, and where grid pixel (y, x) goes. */
   outChannels: number;
   outH: number;
@@ -469,24 +477,13 @@ export function directForward(
     axis(s.kernelWidth, 1, s.kernelWidth),
     axis(ocg, cg * khw, ocg),
   ]);
+  const g = convGeometry(s);
   const d: Direct = {
-    batch: s.batch,
+    ...g,
     channels: s.inChannels,
     height: s.inHeight,
     width: s.inWidth,
     groups: s.groups,
-    cg,
-    ocg,
-    kh: s.kernelHeight,
-    kw: s.kernelWidth,
-    sh: s.strideHeight,
-    sw: s.strideWidth,
-    ph: s.padHeight,
-    pw: s.padWidth,
-    dh: s.dilationHeight,
-    dw: s.dilationWidth,
-    oh: s.outHeight,
-    ow: s.outWidth,
     outChannels: s.outChannels,
     outH: s.outHeight,
     outW: s.outWidth,

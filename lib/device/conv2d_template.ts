@@ -6,6 +6,7 @@
  * @module
  */
 import type { StridedAxis } from "./copy.ts";
+import type { ConvGeometry } from "./conv2d_geometry.ts";
 import { fillTemplate, shaderSource } from "./pipeline_cache.ts";
 import { operandBinding, type OperandMode } from "./register_block.ts";
 import type { GemmTiling } from "./tuning.ts";
@@ -55,38 +56,23 @@ export function fillConv(
 }
 
 /** The Params struct of conv2d.wgsl, in field order. */
-export function convParams(p: {
-  batch: number;
-  c: number;
-  h: number;
-  w: number;
-  oc: number;
-  oh: number;
-  ow: number;
-  cg: number;
-  ocg: number;
-  kh: number;
-  kw: number;
-  tilesW: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  outH: number;
-  outW: number;
-  outSy: number;
-  outSx: number;
-  outY0: number;
-  outX0: number;
-  m: number;
-  n: number;
-  k: number;
-  aGroupStride: number;
-  /** DIRECT's epilogue: bit 0 adds the bias, bit 1 applies a ReLU. */
-  flags?: number;
-}): Uint32Array {
+export function convParams(
+  p: ConvGeometry & {
+    tilesW: number;
+    outH: number;
+    outW: number;
+    outSy: number;
+    outSx: number;
+    outY0: number;
+    outX0: number;
+    m: number;
+    n: number;
+    k: number;
+    aGroupStride: number;
+    /** DIRECT's epilogue: bit 0 adds the bias, bit 1 applies a ReLU. */
+    flags?: number;
+  },
+): Uint32Array {
   const values = [
     p.batch,
     p.c,

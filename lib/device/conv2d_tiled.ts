@@ -16,6 +16,7 @@
  */
 import { allocate, release } from "./buffer_pool.ts";
 import type { Conv2dShape } from "./conv2d.ts";
+import { convGeometry } from "./conv2d_geometry.ts";
 import { epilogue, type GemmEpilogue } from "./epilogue.ts";
 import {
   blockOf,
@@ -212,23 +213,7 @@ export function tiledConv(
     n,
     k,
     kSplit,
-    batch: s.batch,
-    c: s.inChannels,
-    h: s.inHeight,
-    w: s.inWidth,
-    oc: s.outChannels,
-    oh: s.outHeight,
-    ow: s.outWidth,
-    cg: s.inChannels / s.groups,
-    ocg: s.outChannels / s.groups,
-    kh: s.kernelHeight,
-    kw: s.kernelWidth,
-    sh: s.strideHeight,
-    sw: s.strideWidth,
-    ph: s.padHeight,
-    pw: s.padWidth,
-    dh: s.dilationHeight,
-    dw: s.dilationWidth,
+    ...convGeometry(s),
     splits,
   });
   const target = splits > 1
