@@ -208,6 +208,8 @@ export const FUSED = {
   sgdMomentumStart: fusedRule("a + s0 * b", 2, 1),
   /** buf = momentum s0 * buf + (1 - dampening) s1 * (grad b + weightDecay s2 * p c). */
   sgdMomentum: fusedRule("s0 * a + s1 * (b + s2 * c)", 3, 3),
+  /** The same without weight decay, which then need not read p: buf = s0 * buf + s1 * grad b. */
+  sgdMomentumNoDecay: fusedRule("s0 * a + s1 * b", 2, 2),
   /** Nesterov: p -= lr s0 * ((grad b + weightDecay s2 * p) + momentum s1 * buf c). */
   sgdNesterovStep: fusedRule("a - s0 * ((b + s2 * a) + s1 * c)", 3, 3),
   /** p -= lr s0 * buf b. */

@@ -90,6 +90,12 @@ export class SGD extends Optimizer<SGDOptions> {
       // The buffer starts as the first (decayed) gradient, undampened.
       buf = state.momentumBuffer = this.keepState(noGrad(() => clone(grad)));
       fusedInPlace("sgdMomentumStart", buf, [p], [wd]);
+    } else if (wd === 0) {
+      // one stream fewer: on lavapipe the update is bound by memory traffic
+      fusedInPlace("sgdMomentumNoDecay", buf, [grad], [
+        momentum,
+        1 - dampening,
+      ]);
     } else {
       fusedInPlace("sgdMomentum", buf, [grad, p], [
         momentum,
