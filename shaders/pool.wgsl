@@ -1,13 +1,19 @@
 // 2-D pooling over NCHW planes, forward and backward, max and average.
 //
+// The window (KH x KW), stride and padding are constants of the pipeline:
+// the loops then unroll and every tap is branch-free (a clamped read and a
+// select), which on lavapipe is several times faster than loops over
+// uniform bounds with a `continue` per padded tap.
+//
 // FORWARD: one invocation computes one output y[p, oh, ow] (p = n*C + c)
-//   over the window rows oh*sh - ph .. + kh, cols ow*sw - pw .. + kw;
+//   over the window rows oh*SH - PH .. + KH, cols ow*SW - PW .. + KW;
 //   max skips padding and writes the flat input index ih*W + iw of the
-//   maximum (first on ties) to `index`; average divides by kh*kw (padding
-//   counted, PyTorch's count_include_pad default).
+//   maximum (first on ties; a NaN wins and stays) to `index`; average
+//   divides by KH*KW (padding counted, PyTorch's count_include_pad default).
 // BACKWARD: one invocation computes one input gradient gx[p, ih, iw] by
-//   visiting the windows that contain it (no atomics): max adds gy where
-//   the window's index names this pixel; average adds gy / (kh*kw).
+//   visiting the (at most ceil(KH/SH) x ceil(KW/SW)) windows that contain it
+//   (no atomics): max adds gy where the window's index names this pixel;
+//   average adds gy / (KH*KW).
 //
 // Bindings: FORWARD x, y, index; BACKWARD gy, index, gx (unused index
 // bindings get a dummy buffer); params (uniform).
@@ -18,77 +24,100 @@
 
 struct Params {
   planes: u32, h: u32, w: u32, oh: u32,
-  ow: u32, kh: u32, kw: u32, sh: u32,
-  sw: u32, ph: u32, pw: u32, _pad: u32,
+  ow: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 @group(0) @binding(3) var<uniform> params: Params;
 
 const MAX: bool = {{MAX}};
 const BACKWARD: bool = {{BACKWARD}};
+const KH: i32 = {{KH}};
+const KW: i32 = {{KW}};
+const SH: i32 = {{SH}};
+const SW: i32 = {{SW}};
+const PH: i32 = {{PH}};
+const PW: i32 = {{PW}};
+// windows that can contain one input pixel, per axis
+const WY: i32 = (KH + SH - 1) / SH;
+const WX: i32 = (KW + SW - 1) / SW;
 
-fn forward(o: u32) {
-  let plane = o / (params.oh * params.ow);
-  let oy = (o / params.ow) % params.oh;
-  let ox = o % params.ow;
-  let y0 = i32(oy * params.sh) - i32(params.ph);
-  let x0 = i32(ox * params.sw) - i32(params.pw);
-  let base = plane * params.h * params.w;
+// By its bits: WGSL lets a compiler assume no NaN, and `v != v` folds away.
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn forward(o: u32, p: Params) {
+  let plane = o / (p.oh * p.ow);
+  let oy = (o / p.ow) % p.oh;
+  let ox = o % p.ow;
+  let h = i32(p.h);
+  let w = i32(p.w);
+  let y0 = i32(oy) * SH - PH;
+  let x0 = i32(ox) * SW - PW;
+  let base = plane * p.h * p.w;
   var best = -3.4028235e38;
   var best_index = 0u;
   var total = 0.0;
   var found = false;
-  for (var dy = 0u; dy < params.kh; dy++) {
-    let iy = y0 + i32(dy);
-    if (iy < 0 || iy >= i32(params.h)) { continue; }
-    for (var dx = 0u; dx < params.kw; dx++) {
-      let ix = x0 + i32(dx);
-      if (ix < 0 || ix >= i32(params.w)) { continue; }
-      let at = u32(iy) * params.w + u32(ix);
+  for (var dy = 0; dy < KH; dy++) {
+    let iy = y0 + dy;
+    let row_inside = iy >= 0 && iy < h;
+    let row = u32(clamp(iy, 0, h - 1)) * p.w;
+    for (var dx = 0; dx < KW; dx++) {
+      let ix = x0 + dx;
+      let inside = row_inside && ix >= 0 && ix < w;
+      let at = row + u32(clamp(ix, 0, w - 1));
       let v = src[base + at];
-      if (!found || v > best || v != v) { best = v; best_index = at; found = true; }
-      total += v;
+      // the first NaN wins and stays, as in PyTorch
+      let take = inside && (!found || (!is_nan(best) && (v > best || is_nan(v))));
+      best = select(best, v, take);
+      best_index = select(best_index, at, take);
+      found = found || inside;
+      total += select(0.0, v, inside);
     }
   }
   if (MAX) {
     dst[o] = best;
     index[o] = f32(best_index);
   } else {
-    dst[o] = total / f32(params.kh * params.kw);
+    dst[o] = total / f32(KH * KW);
   }
 }
 
-fn backward(i: u32) {
-  let plane = i / (params.h * params.w);
-  let iy = (i / params.w) % params.h;
-  let ix = i % params.w;
-  let at = f32(iy * params.w + ix);
-  // Windows oy with oy*sh - ph <= iy < oy*sh - ph + kh.
-  let py = i32(iy + params.ph);
-  let px = i32(ix + params.pw);
-  let oy_lo = max(0, (py - i32(params.kh) + i32(params.sh)) / i32(params.sh));
-  let oy_hi = min(i32(params.oh) - 1, py / i32(params.sh));
-  let ox_lo = max(0, (px - i32(params.kw) + i32(params.sw)) / i32(params.sw));
-  let ox_hi = min(i32(params.ow) - 1, px / i32(params.sw));
+fn backward(i: u32, p: Params) {
+  let plane = i / (p.h * p.w);
+  let iy = (i / p.w) % p.h;
+  let ix = i % p.w;
+  let at = f32(iy * p.w + ix);
+  // windows oy with oy*SH - PH <= iy < oy*SH - PH + KH: the last is hi
+  let py = i32(iy) + PH;
+  let px = i32(ix) + PW;
+  let oy_lo = max(0, (py - KH + SH) / SH);
+  let oy_hi = min(i32(p.oh) - 1, py / SH);
+  let ox_lo = max(0, (px - KW + SW) / SW);
+  let ox_hi = min(i32(p.ow) - 1, px / SW);
+  let base = plane * p.oh * p.ow;
   var total = 0.0;
-  for (var oy = oy_lo; oy <= oy_hi; oy++) {
-    for (var ox = ox_lo; ox <= ox_hi; ox++) {
-      let o = (plane * params.oh + u32(oy)) * params.ow + u32(ox);
-      if (MAX) {
-        if (index[o] == at) { total += src[o]; }
-      } else {
-        total += src[o];
-      }
+  for (var ty = 0; ty < WY; ty++) {
+    let oy = oy_lo + ty;
+    let row = u32(clamp(oy, 0, i32(p.oh) - 1)) * p.ow;
+    for (var tx = 0; tx < WX; tx++) {
+      let ox = ox_lo + tx;
+      let o = base + row + u32(clamp(ox, 0, i32(p.ow) - 1));
+      var hit = oy <= oy_hi && ox <= ox_hi;
+      if (MAX) { hit = hit && index[o] == at; }
+      total += select(0.0, src[o], hit);
     }
   }
-  dst[i] = select(total / f32(params.kh * params.kw), total, MAX);
+  dst[i] = select(total / f32(KH * KW), total, MAX);
 }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 64u;
+  let p = params;
   if (BACKWARD) {
-    if (i < params.planes * params.h * params.w) { backward(i); }
+    if (i < p.planes * p.h * p.w) { backward(i, p); }
   } else {
-    if (i < params.planes * params.oh * params.ow) { forward(i); }
+    if (i < p.planes * p.oh * p.ow) { forward(i, p); }
   }
 }

@@ -31,14 +31,24 @@ function run(
   count: number,
 ) {
   const max = kind === "max";
+  const [kh, kw] = s.kernel;
+  const [sh, sw] = s.stride;
+  const [ph, pw] = s.padding;
   dispatch({
     label: `${kind}Pool2d${backward ? " backward" : ""}`,
+    // the window is baked in (see pool.wgsl): a pipeline per window
     pipeline: pipeline(
-      `pool|${max}|${backward}`,
+      `pool|${max}|${backward}|${kh}x${kw}|${sh}x${sw}|${ph}x${pw}`,
       () =>
         fillTemplate(shaderSource("pool"), {
           MAX: String(max),
           BACKWARD: String(backward),
+          KH: kh,
+          KW: kw,
+          SH: sh,
+          SW: sw,
+          PH: ph,
+          PW: pw,
         }),
     ),
     buffers,
@@ -48,9 +58,8 @@ function run(
       s.width,
       s.outHeight,
       s.outWidth,
-      ...s.kernel,
-      ...s.stride,
-      ...s.padding,
+      0,
+      0,
       0,
     ]),
     workgroups: [Math.ceil(count / 64)],

@@ -222,6 +222,31 @@ for (const kind of ["max", "avg"] as const) {
   });
 }
 
+for (const kind of ["max", "avg"] as const) {
+  Deno.test(`${kind}Pool2d() with a non-square window, stride and padding`, async () => {
+    const fn = kind === "max" ? lib.maxPool2d : lib.avgPool2d;
+    const x = randomData([2, 2, 7, 6], 77);
+    const options = {
+      stride: [2, 1] as [number, number],
+      padding: [1, 0] as [number, number],
+    };
+    const y = fn(toTensor(x), [3, 2], options);
+    await assertClose(y, O.pool2d(x, kind, [3, 2], [2, 1], [1, 0]));
+    await gradcheck(
+      [x],
+      (t) => fn(t, [3, 2], options),
+      (t) => O.pool2d(t, kind, [3, 2], [2, 1], [1, 0]),
+    );
+  });
+}
+
+Deno.test("maxPool2d() passes a NaN in its window on, as PyTorch does", async () => {
+  const x = lib.tensor([[[[1, NaN, 3], [2, 5, 0], [4, 1, 2]]]]);
+  const y = await lib.maxPool2d(x, 2, { stride: 1 }).data();
+  assert.ok(Number.isNaN(y[0]) && Number.isNaN(y[1]), `got ${y}`);
+  assert.deepEqual(Array.from(y.slice(2)), [5, 5]);
+});
+
 Deno.test("maxPool2d() follows AlexNet's overlapping pooling: 96x54x54 -> 96x26x26", () => {
   assert.deepEqual(
     lib.maxPool2d(lib.zeros([1, 96, 54, 54]), 3, { stride: 2 }).shape,
