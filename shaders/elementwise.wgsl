@@ -42,6 +42,12 @@ fn spow(x: f32, p: f32) -> f32 {
   return select(magnitude, -magnitude, fract(p * 0.5) != 0.0);
 }
 
+// NaN by its bits: WGSL lets a compiler assume no NaN, so `a != a` may
+// fold to false (it did on lavapipe: relu and clamp lost their NaNs).
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn dim(d: u32) -> u32 { return params.shape[d / 4u][d % 4u]; }
 
 fn broadcast_index(i: u32, k: u32) -> u32 {

@@ -26,6 +26,12 @@ const WITH_INDEX: bool = {{WITH_INDEX}};
 
 // Whether (v, iv) should replace (best, ib): the op's rule, ties keep the
 // lower index, NaN wins (as in PyTorch). Unused by sum.
+// NaN by its bits: WGSL lets a compiler assume no NaN, so `v != v` may fold
+// away. The first NaN wins and stays, as in PyTorch's max and argmax.
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn better(v: f32, iv: u32, best: f32, ib: u32) -> bool {
   {{BETTER}}
 }

@@ -37,7 +37,7 @@ const REDUCE_WGSL: Record<ReduceOp, Record<string, string>> = {
   max: {
     INIT: "-3.4028235e38",
     BETTER:
-      "return v > best || (v == best && iv < ib) || (v != v && best == best);",
+      "return !is_nan(best) && (v > best || (v == best && iv < ib) || is_nan(v));",
     ACCUMULATE: SELECT.accumulate,
     ACCUMULATE_FIRST: SELECT.accumulateFirst,
     MERGE: SELECT.merge,
@@ -45,7 +45,7 @@ const REDUCE_WGSL: Record<ReduceOp, Record<string, string>> = {
   min: {
     INIT: "3.4028235e38",
     BETTER:
-      "return v < best || (v == best && iv < ib) || (v != v && best == best);",
+      "return !is_nan(best) && (v < best || (v == best && iv < ib) || is_nan(v));",
     ACCUMULATE: SELECT.accumulate,
     ACCUMULATE_FIRST: SELECT.accumulateFirst,
     MERGE: SELECT.merge,

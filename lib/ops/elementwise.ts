@@ -53,9 +53,9 @@ export const UNARY = {
   log: { forward: "log(a)", backward: "a / b" },
   sqrt: { forward: "sqrt(a)", backward: "a * 0.5 / c" },
   abs: { forward: "abs(a)", backward: "a * sign(b)" },
-  // a != a keeps NaN (as PyTorch), which WGSL's max/min/clamp may drop.
+  // is_nan keeps NaN (as PyTorch), which WGSL's max/min/clamp may drop.
   relu: {
-    forward: "select(max(a, 0.0), a, a != a)",
+    forward: "select(max(a, 0.0), a, is_nan(a))",
     backward: "select(0.0, a, b > 0.0)",
   },
   sigmoid: { forward: "1.0 / (1.0 + exp(-a))", backward: "a * c * (1.0 - c)" },
@@ -99,7 +99,7 @@ interface BinaryRule {
 // pow: spow (signed, elementwise.wgsl), as WGSL's pow is undefined below 0.
 /** `expr`, or NaN (a + b) where an operand is NaN (lavapipe's max drops it). */
 const nanOr = (expr: string, a: string, b: string) =>
-  `select(${expr}, ${a} + ${b}, ${a} != ${a} || ${b} != ${b})`;
+  `select(${expr}, ${a} + ${b}, is_nan(${a}) || is_nan(${b}))`;
 /** The binary ops. */
 export const BINARY = {
   add: {
@@ -180,7 +180,7 @@ export const FUSED = {
   /** a scaled by s1 where the draw b is at least p = s0, else 0 (dropout and its gradient). */
   dropout: fusedRule("select(0.0, a * s1, b >= s0)", 2, 2),
   /** Limits a to [s0, s1] (clamp). */
-  clamp: fusedRule("select(clamp(a, s0, s1), a, a != a)", 1, 2),
+  clamp: fusedRule("select(clamp(a, s0, s1), a, is_nan(a))", 1, 2),
   /** The gradient a where x = b was inside [s0, s1] (clamp backward). */
   clampBackward: fusedRule("select(0.0, a, b >= s0 && b <= s1)", 2, 2),
   /** b where the condition a is nonzero, else c (where). */

@@ -110,6 +110,7 @@ const FUSED_ORACLE: Record<FusedOp, FusedOracle> = {
   sgdStep: ([p, g], [lr, wd]) => p - lr * (g + wd * p),
   sgdMomentumStart: ([buf, p], [wd]) => buf + wd * p,
   sgdMomentum: ([buf, g, p], [m, d, wd]) => m * buf + d * (g + wd * p),
+  sgdMomentumNoDecay: ([buf, g], [m, d]) => m * buf + d * g,
   sgdNesterovStep: ([p, g, buf], [lr, m, wd]) =>
     p - lr * ((g + wd * p) + m * buf),
   sgdMomentumStep: ([p, buf], [lr]) => p - lr * buf,

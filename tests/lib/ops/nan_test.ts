@@ -29,3 +29,12 @@ Deno.test("the gradients of relu and clamp at NaN stay finite elsewhere", async 
   const g = await x.grad!.toArray() as number[];
   assert.deepEqual(g.slice(1), [0, 2]);
 });
+
+Deno.test("max and argmax take the first NaN, as PyTorch does", async () => {
+  const x = lib.tensor([[1, NaN, 5, 3], [2, 7, NaN, NaN]]);
+  assert.deepEqual(Array.from(await lib.argmax(x, 1).data()), [1, 2]);
+  assert.deepEqual(Array.from(await lib.argmin(x, 1).data()), [1, 2]);
+  assert.ok(Number.isNaN((await x.max().data())[0]));
+  const rows = await x.max(1).values.data();
+  assert.ok(Number.isNaN(rows[0]) && Number.isNaN(rows[1]), `got ${rows}`);
+});
