@@ -40,6 +40,53 @@ export function freePort(): number {
   return port;
 }
 
+/**
+ * A notebook of code cells on the deno-webgpu kernel, as nbformat 4.5 JSON.
+ *
+ * @param sources each cell's source
+ * @returns the notebook, for JSON.stringify
+ */
+export function notebookOf(sources: string[]): Record<string, unknown> {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: "deno-webgpu",
+        display_name: "Deno WebGPU (TypeScript)",
+        language: "typescript",
+      },
+    },
+    cells: sources.map((source, i) => ({
+      cell_type: "code",
+      id: `cell-${i}`,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    })),
+  };
+}
+
+/**
+ * The environment that keeps Jupyter (and the kernelspec that install()
+ * put under prefix) to folders under prefix, never the user's, and Python
+ * from writing bytecode into the checkout.
+ *
+ * @param prefix the temporary prefix the kernelspec was installed into
+ * @returns variables for a Deno.Command's env
+ */
+export function privateJupyterEnv(prefix: string): Record<string, string> {
+  return {
+    JUPYTER_PATH: `${prefix}/share/jupyter`,
+    JUPYTER_RUNTIME_DIR: `${prefix}/runtime`,
+    JUPYTER_DATA_DIR: `${prefix}/data`,
+    JUPYTER_CONFIG_DIR: `${prefix}/config`,
+    JUPYTER_PLATFORM_DIRS: "1",
+    PYTHONDONTWRITEBYTECODE: "1",
+  };
+}
+
 /** A running server and the folders it was given. */
 export interface JupyterServer {
   /** e.g. http://127.0.0.1:8888 */
@@ -54,7 +101,11 @@ export interface JupyterServer {
 
 /** How to start one. */
 export interface ServerOptions {
-  /** The venv program: "jupyter-lab", "jupyter-notebook" or "jupyter-kernelgateway". */
+  /**
+   * The venv program: "jupyter-lab", "jupyter-notebook" or
+   * "jupyter-kernelgateway"; an absolute path is run as it is (Debian's
+   * classic Notebook 6 is /usr/bin/jupyter-notebook).
+   */
   program: string;
   /** Arguments after the port and the loopback address. */
   args?: string[];
@@ -75,7 +126,9 @@ export interface ServerOptions {
 export async function startJupyter(
   options: ServerOptions,
 ): Promise<JupyterServer> {
-  const program = venvBin(options.program);
+  const program = options.program.startsWith("/")
+    ? options.program
+    : venvBin(options.program);
   const root = await Deno.makeTempDir({ prefix: "deno-webgpu-jupyter-" });
   await install({ prefix: root });
   const served = `${root}/served`;
@@ -91,12 +144,7 @@ export async function startJupyter(
     stdout: "piped",
     stderr: "piped",
     env: {
-      JUPYTER_PATH: `${root}/share/jupyter`,
-      JUPYTER_RUNTIME_DIR: `${root}/runtime`,
-      JUPYTER_DATA_DIR: `${root}/data`,
-      JUPYTER_CONFIG_DIR: `${root}/config`,
-      JUPYTER_PLATFORM_DIRS: "1",
-      PYTHONDONTWRITEBYTECODE: "1",
+      ...privateJupyterEnv(root),
       JUPYTERLAB_SETTINGS_DIR: `${root}/lab-settings`,
       JUPYTERLAB_WORKSPACES_DIR: `${root}/lab-workspaces`,
       ...options.env,

@@ -4,6 +4,7 @@
  * against a kernelspec installed into a temporary prefix, never the user's.
  */
 import { install } from "../../kernel/install.ts";
+import { privateJupyterEnv } from "./_jupyter_venv.ts";
 
 /** What a Python check printed and how it ended. */
 export interface PythonRun {
@@ -42,12 +43,7 @@ export async function runPythonCheck(
         cwd: notebooks,
         stdin: "null",
         env: {
-          JUPYTER_PATH: `${prefix}/share/jupyter`,
-          JUPYTER_RUNTIME_DIR: `${prefix}/runtime`,
-          JUPYTER_DATA_DIR: `${prefix}/data`,
-          JUPYTER_CONFIG_DIR: `${prefix}/config`,
-          JUPYTER_PLATFORM_DIRS: "1",
-          PYTHONDONTWRITEBYTECODE: "1",
+          ...privateJupyterEnv(prefix),
           ...(log ? { DENO_WEBGPU_TEST_KERNEL_LOG: log } : {}),
         },
       },

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { install } from "../../kernel/install.ts";
 import { HeadlessPage } from "./_cdp.ts";
-import { freePort } from "./_jupyter_venv.ts";
+import { notebookOf, startJupyter } from "./_jupyter_venv.ts";
 
 // The browser check: Debian's classic Notebook 6 server and headless Chromium
 // run a cell that makes a plotly chart; the chart's SVG must be in the page
@@ -12,45 +11,9 @@ const SCREENSHOT = new URL(
   import.meta.url,
 );
 
-const NOTEBOOK = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: {
-    kernelspec: {
-      name: "deno-webgpu",
-      display_name: "Deno WebGPU (TypeScript)",
-      language: "typescript",
-    },
-  },
-  cells: [
-    {
-      cell_type: "code",
-      id: "plot",
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source:
-        "plot({ data: [{ y: [1, 4, 2, 5], type: 'scatter', name: 'loss' }], layout: { title: { text: 'browser check' } } })",
-    },
-  ],
-};
-
-async function waitForServer(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(
-    `The notebook server did not answer at ${url} within ${timeoutMs} ms`,
-  );
-}
+const NOTEBOOK = notebookOf([
+  "plot({ data: [{ y: [1, 4, 2, 5], type: 'scatter', name: 'loss' }], layout: { title: { text: 'browser check' } } })",
+]);
 
 Deno.test({
   name:
@@ -58,39 +21,21 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const root = await Deno.makeTempDir({ prefix: "deno-webgpu-browser-" });
-    await install({ prefix: root });
-    await Deno.mkdir(`${root}/notebooks`);
-    await Deno.writeTextFile(
-      `${root}/notebooks/plot.ipynb`,
-      JSON.stringify(NOTEBOOK),
-    );
-    const port = freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = new Deno.Command("jupyter-notebook", {
+    // Debian's Notebook 6, not the venv's Notebook 7: it serves its cwd.
+    const server = await startJupyter({
+      program: "/usr/bin/jupyter-notebook",
       args: [
         "--no-browser",
         "--allow-root",
-        "--ip=127.0.0.1",
-        `--port=${port}`,
         "--NotebookApp.token=",
         "--NotebookApp.password=",
-        `--notebook-dir=${root}/notebooks`,
       ],
-      cwd: `${root}/notebooks`,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      env: {
-        JUPYTER_PATH: `${root}/share/jupyter`,
-        JUPYTER_RUNTIME_DIR: `${root}/runtime`,
-        JUPYTER_DATA_DIR: `${root}/data`,
-        JUPYTER_CONFIG_DIR: `${root}/config`,
-      },
-    }).spawn();
+      prepare: (served) =>
+        Deno.writeTextFile(`${served}/plot.ipynb`, JSON.stringify(NOTEBOOK)),
+    });
+    const { base } = server;
     let page: HeadlessPage | undefined;
     try {
-      await waitForServer(`${base}/api`, 30_000);
       page = await HeadlessPage.open();
       await page.send("Page.navigate", { url: `${base}/notebooks/plot.ipynb` });
       await page.waitFor(
@@ -111,18 +56,7 @@ Deno.test({
       await Deno.writeFile(SCREENSHOT, await page.screenshot());
     } finally {
       await page?.close();
-      // Shut the kernels down through the API, then the server.
-      const sessions = await fetch(`${base}/api/sessions`).then((r) => r.json())
-        .catch(() => []);
-      for (const session of sessions) {
-        await fetch(`${base}/api/kernels/${session.kernel.id}`, {
-          method: "DELETE",
-        }).then((r) => r.body?.cancel())
-          .catch(() => {});
-      }
-      server.kill("SIGTERM");
-      await server.status;
-      await Deno.remove(root, { recursive: true });
+      await server.stop();
     }
   },
 });

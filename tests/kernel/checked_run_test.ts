@@ -48,16 +48,34 @@ const kinds = (context: FakeContext) =>
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-Deno.test("warn mode: the cell starts before its check ends; warnings come on stderr before the result and the reply", async () => {
-  const checker = fakeChecker("warn");
-  const context = withChecker(checker);
-  const code = 'const n: number = "x";';
-  const done = executeRequest(
+/** Sends one execute_request on shell; resolves when its reply is sent. */
+function executeCell(
+  context: FakeContext,
+  code: string,
+  options: Record<string, unknown> = {},
+): Promise<void> {
+  return executeRequest(
     context,
-    request("execute_request", { code }),
+    request("execute_request", { code, ...options }),
     "shell",
   );
+}
+
+/**
+ * Starts a cell under a checker of the given mode and lets a turn pass, so
+ * the test sees what runs while the check is still open.
+ */
+async function startChecked(mode: "warn" | "error", code: string) {
+  const checker = fakeChecker(mode);
+  const context = withChecker(checker);
+  const done = executeCell(context, code);
   await tick();
+  return { checker, context, done };
+}
+
+Deno.test("warn mode: the cell starts before its check ends; warnings come on stderr before the result and the reply", async () => {
+  const code = 'const n: number = "x";';
+  const { checker, context, done } = await startChecked("warn", code);
   assert.deepEqual(context.ran, [code], "running while the check runs");
   checker.settle({ ok: true, diagnostics: [WRONG] });
   await done;
@@ -76,15 +94,8 @@ Deno.test("warn mode: the cell starts before its check ends; warnings come on st
 });
 
 Deno.test("error mode: a type error stops the cell with a TS error naming the line and column", async () => {
-  const checker = fakeChecker("error");
-  const context = withChecker(checker);
   const code = 'const n: number = "x";';
-  const done = executeRequest(
-    context,
-    request("execute_request", { code }),
-    "shell",
-  );
-  await tick();
+  const { checker, context, done } = await startChecked("error", code);
   assert.deepEqual(context.ran, [], "waiting for the check");
   checker.settle({ ok: true, diagnostics: [WRONG] });
   await done;
@@ -108,16 +119,9 @@ Deno.test("error mode: a type error stops the cell with a TS error naming the li
 });
 
 Deno.test("warn mode: a cell with imports waits for its check; a missing export stops it, other errors only warn", async () => {
-  const checker = fakeChecker("warn");
-  const context = withChecker(checker);
   const code =
     'import { nothere } from "../lib/mod.ts";\nconst n: number = "x";';
-  const done = executeRequest(
-    context,
-    request("execute_request", { code }),
-    "shell",
-  );
-  await tick();
+  const { checker, context, done } = await startChecked("warn", code);
   assert.deepEqual(context.ran, []);
   checker.settle({
     ok: true,
@@ -141,26 +145,15 @@ Deno.test("warn mode: a cell with imports waits for its check; a missing export 
 });
 
 Deno.test("a missing module is left to the run, which says it with a hint; a check that cannot finish lets the cell run", async () => {
-  const checker = fakeChecker("error");
-  const context = withChecker(checker);
   const code = 'import { a } from "./gone.ts";';
-  const done = executeRequest(
-    context,
-    request("execute_request", { code }),
-    "shell",
-  );
-  await tick();
+  const { checker, context, done } = await startChecked("error", code);
   checker.settle({
     ok: true,
     diagnostics: [{ ...WRONG, code: 2307, message: "Cannot find module" }],
   });
   await done;
   assert.deepEqual(context.ran, [code]);
-  const second = executeRequest(
-    context,
-    request("execute_request", { code: "1" }),
-    "shell",
-  );
+  const second = executeCell(context, "1");
   await tick();
   checker.settle({ ok: false, reason: "the type check took longer than 10 s" });
   await second;
@@ -177,16 +170,8 @@ Deno.test("a missing module is left to the run, which says it with a hint; a che
 Deno.test("cells outside the history (store_history false, silent) are neither checked nor added", async () => {
   const checker = fakeChecker("error");
   const context = withChecker(checker);
-  await executeRequest(
-    context,
-    request("execute_request", { code: "1", store_history: false }),
-    "shell",
-  );
-  await executeRequest(
-    context,
-    request("execute_request", { code: "2", silent: true }),
-    "shell",
-  );
+  await executeCell(context, "1", { store_history: false });
+  await executeCell(context, "2", { silent: true });
   assert.deepEqual(context.ran, ["1", "2"]);
   assert.deepEqual([checker.checked, context.added], [[], []]);
 });
@@ -205,11 +190,7 @@ Deno.test("without checks (mode off) a cell that ran still joins the history, on
       : { type: "done", id: "c", status: "ok", result: null }
   );
   for (const code of ["const a = 1;", "boom"]) {
-    await executeRequest(
-      context,
-      request("execute_request", { code, stop_on_error: false }),
-      "shell",
-    );
+    await executeCell(context, code, { stop_on_error: false });
   }
   assert.deepEqual(context.added, ["const a = 1;", "boom"]);
 });

@@ -10,49 +10,21 @@ event (a message, a log line) with a generous deadline: CI is a loaded
 import os
 import sys
 import time
-import traceback
 import uuid
 
-from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _e2e.py, also under PYTHONSAFEPATH
+from _e2e import Checks, execute_messages, finish, run_in_kernel, shell_reply  # noqa: E402
 
 NOTEBOOK_DIR = sys.argv[1]
 LOG = os.environ["DENO_WEBGPU_TEST_KERNEL_LOG"]
 TIMEOUT = 60
-FAILURES = []
-CHECKS = []
-
-
-def check(function):
-    CHECKS.append(function)
-    return function
-
-
-def shell_reply(kc, msg_id, timeout=TIMEOUT):
-    deadline = time.time() + timeout
-    while True:
-        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
-
-
-def execute(kc, code, timeout=TIMEOUT):
-    """Runs code; returns (reply content, [iopub messages of it up to idle])."""
-    msg_id = kc.execute(code)
-    messages = []
-    deadline = time.time() + timeout
-    while True:
-        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        messages.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            break
-    return shell_reply(kc, msg_id, max(0.1, deadline - time.time()))["content"], messages
+check = Checks()
 
 
 def ok(kc, code):
-    reply, messages = execute(kc, code)
+    reply, messages = execute_messages(kc, code, TIMEOUT)
     assert reply["status"] == "ok", (code, reply)
     return messages
 
@@ -200,7 +172,7 @@ def frontend_opens_messages_both_ways_with_buffers_and_closes(kc, km):
 
 @check
 def kernel_opens_messages_both_ways_with_buffers_and_closes(kc, km):
-    reply, messages = execute(kc, """
+    reply, messages = execute_messages(kc, """
     globalThis.fromFrontend = [];
     const k = comms.open("from.kernel", { n: 1 }, { metadata: { version: "2.1.0" }, buffers: [new Uint8Array([9, 8, 7])] });
     k.onMessage((m) => { fromFrontend.push({ data: m.data, bytes: m.buffers.map((b) => [...b]) }); });
@@ -229,7 +201,7 @@ def kernel_opens_messages_both_ways_with_buffers_and_closes(kc, km):
     messages = ok(kc, "k.close({ done: true }); k.close(); k.closed")
     closes = [m for m in messages if m["msg_type"] == "comm_close"]
     assert [m["content"] for m in closes] == [{"comm_id": comm_id, "data": {"done": True}}], closes
-    reply, _ = execute(kc, "k.send({ late: true })")
+    reply, _ = execute_messages(kc, "k.send({ late: true })")
     assert reply["status"] == "error" and "is closed" in reply["evalue"], reply
     assert comm_id not in comm_info(kc)
 
@@ -237,7 +209,7 @@ def kernel_opens_messages_both_ways_with_buffers_and_closes(kc, km):
 @check
 def large_buffers_cross_both_ways(kc, km):
     size = 8 * 1024 * 1024
-    reply, messages = execute(kc, f"""
+    reply, messages = execute_messages(kc, f"""
     globalThis.bigBack = null;
     const big = comms.open("big", {{}}, {{ buffers: [new Uint8Array({size}).map((_, i) => i % 251)] }});
     big.onMessage((m) => {{ bigBack = m.buffers[0]; }});
@@ -476,34 +448,9 @@ def executor_and_kernel_restarts_clear_comms(kc, km):
 
 
 def main():
-    km = KernelManager(kernel_name="deno-webgpu")
-    km.start_kernel(cwd=NOTEBOOK_DIR)
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=TIMEOUT)
     only = set(sys.argv[2:])
-    try:
-        for function in CHECKS:
-            if only and function.__name__ not in only:
-                continue
-            while True:
-                try:
-                    kc.get_iopub_msg(timeout=0.05)
-                except Exception:
-                    break
-            try:
-                function(kc, km)
-                print(f"ok {function.__name__}", flush=True)
-            except Exception as error:
-                FAILURES.append(function.__name__)
-                detail = traceback.format_exc(limit=3).strip().replace("\n", " | ")
-                print(f"FAIL {function.__name__}: {error!r} {detail}", flush=True)
-    finally:
-        kc.stop_channels()
-        if km.is_alive():
-            km.shutdown_kernel(now=True)
-    print(f"{len(CHECKS) - len(FAILURES)} passed, {len(FAILURES)} failed" if not only else "done", flush=True)
-    sys.exit(1 if FAILURES else 0)
+    failures = run_in_kernel(check, NOTEBOOK_DIR, ready_timeout=TIMEOUT, only=only, traceback_limit=3)
+    finish(len(check), failures, only)
 
 
 if __name__ == "__main__":

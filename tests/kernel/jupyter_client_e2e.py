@@ -9,47 +9,23 @@ import os
 import signal
 import sys
 import time
-import traceback
 import uuid
 
 import zmq
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _e2e.py, also under PYTHONSAFEPATH
+from _e2e import Checks, execute_messages, finish, run_in_kernel, shell_reply  # noqa: E402
+
 NOTEBOOK_DIR = sys.argv[1]
-FAILURES = []
-CHECKS = []
-
-
-def check(function):
-    CHECKS.append(function)
-    return function
-
-
-def shell_reply(kc, msg_id, timeout=30):
-    """The shell reply to msg_id, skipping stale replies (e.g. extra kernel_info
-    replies that wait_for_ready's retries leave behind on a loaded machine)."""
-    deadline = time.time() + timeout
-    while True:
-        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
+check = Checks()
 
 
 def execute(kc, code, timeout=30, **options):
     """Runs code; returns (reply content, [(msg_type, content), ...] of its iopub messages up to idle)."""
-    msg_id = kc.execute(code, **options)
-    outputs = []
-    deadline = time.time() + timeout
-    while True:
-        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        outputs.append((msg["msg_type"], msg["content"]))
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            break
-    reply = shell_reply(kc, msg_id, max(0.1, deadline - time.time()))
-    return reply["content"], outputs
+    reply, messages = execute_messages(kc, code, timeout, **options)
+    return reply, [(msg["msg_type"], msg["content"]) for msg in messages]
 
 
 def of_type(outputs, msg_type):
@@ -604,37 +580,9 @@ def restart_and_shutdown(kc, km):
 
 
 def main():
-    km = KernelManager(kernel_name="deno-webgpu")
-    started = time.time()
-    km.start_kernel(cwd=NOTEBOOK_DIR)
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    print(f"info kernel ready in {time.time() - started:.2f} s", flush=True)
     only = set(sys.argv[2:])
-    try:
-        for function in CHECKS:
-            if only and function.__name__ not in only:
-                continue
-            # Drain what earlier checks left on iopub.
-            while True:
-                try:
-                    kc.get_iopub_msg(timeout=0.05)
-                except Exception:
-                    break
-            try:
-                function(kc, km)
-                print(f"ok {function.__name__}", flush=True)
-            except Exception as error:
-                FAILURES.append(function.__name__)
-                detail = traceback.format_exc(limit=2).strip().replace("\n", " | ")
-                print(f"FAIL {function.__name__}: {error!r} {detail}", flush=True)
-    finally:
-        kc.stop_channels()
-        if km.is_alive():
-            km.shutdown_kernel(now=True)
-    print(f"{len(CHECKS) - len(FAILURES)} passed, {len(FAILURES)} failed" if not only else "done", flush=True)
-    sys.exit(1 if FAILURES else 0)
+    failures = run_in_kernel(check, NOTEBOOK_DIR, announce_ready=True, only=only)
+    finish(len(check), failures, only)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { type JupyterServer, ROOT, startJupyter } from "./_jupyter_venv.ts";
+import type { Page } from "playwright-core";
+import { ROOT } from "./_jupyter_venv.ts";
+import { type LabOptions, notebookOf, SHOTS, withLab } from "./_lab_fixture.ts";
 import {
   closeNotebook,
   decodedImages,
@@ -7,7 +9,6 @@ import {
   openNotebook,
   runAll,
 } from "./_lab_page.ts";
-import { openOfflineBrowser } from "./_playwright.ts";
 
 // JupyterLab 4 and Notebook 7 (pinned in scripts/setup.sh's .venv) in
 // Debian's headless Chromium, beside the classic Notebook 6 check in
@@ -22,51 +23,21 @@ import { openOfflineBrowser } from "./_playwright.ts";
 // Notebooks 04 and 05 train for minutes even in their small setting; they
 // run through the same kernel with nbclient in tests/notebooks/.
 
-const SHOTS = `${ROOT}out/browser`;
 // A chart drawn by plotly's renderer extension from the JSON, and one drawn
 // by the text/html fallback's script.
 // (plotly draws a few svg.main-svg layers per chart.)
 const BY_EXTENSION = ".jp-RenderedPlotly:has(svg.main-svg)";
 const BY_FALLBACK =
   '.jp-OutputArea-output[data-mime-type="text/html"] .js-plotly-plot:has(svg.main-svg)';
-const LAB_ARGS = [
-  "--no-browser",
-  "--allow-root",
-  "--expose-app-in-browser",
-  "--ServerApp.token=",
-  "--ServerApp.password=",
-  "--ServerApp.disable_check_xsrf=True",
-  "--LabApp.news_url=",
-];
+const SHORT_NOTEBOOK = notebookOf([
+  'import * as torch from "../lib/mod.ts";',
+  "plot({ data: [{ y: [1, 4, 2, 5], type: 'scatter', name: 'loss' }], layout: { title: { text: 'offline chart' } } })",
+  "image(torch.rand([3, 32, 48]))",
+  "torch.tensor([[1, 2, 3], [4, 5, 6]])",
+]);
 
-const SHORT_NOTEBOOK = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: {
-    kernelspec: {
-      name: "deno-webgpu",
-      display_name: "Deno WebGPU (TypeScript)",
-      language: "typescript",
-    },
-  },
-  cells: [
-    'import * as torch from "../lib/mod.ts";',
-    "plot({ data: [{ y: [1, 4, 2, 5], type: 'scatter', name: 'loss' }], layout: { title: { text: 'offline chart' } } })",
-    "image(torch.rand([3, 32, 48]))",
-    "torch.tensor([[1, 2, 3], [4, 5, 6]])",
-  ].map((source, i) => ({
-    cell_type: "code",
-    id: `cell-${i}`,
-    metadata: {},
-    execution_count: null,
-    outputs: [],
-    source,
-  })),
-};
-
-/** Copies the course notebooks beside links to lib/ and shaders/, so `../lib/mod.ts` resolves and the originals stay untouched. */
-async function courseFolder(served: string): Promise<void> {
-  await Deno.mkdir(`${served}/notebooks`);
+/** Copies the course notebooks into the served notebooks/ (the originals stay untouched). */
+async function courseNotebooks(served: string): Promise<void> {
   for (const entry of Deno.readDirSync(`${ROOT}notebooks`)) {
     if (!entry.name.endsWith(".ipynb")) continue;
     await Deno.copyFile(
@@ -74,13 +45,16 @@ async function courseFolder(served: string): Promise<void> {
       `${served}/notebooks/${entry.name}`,
     );
   }
-  await Deno.writeTextFile(
-    `${served}/notebooks/short.ipynb`,
-    JSON.stringify(SHORT_NOTEBOOK),
-  );
-  for (const folder of ["lib", "shaders"]) {
-    await Deno.symlink(`${ROOT}${folder}`, `${served}/${folder}`);
-  }
+}
+
+/** The course notebooks and the short one, served by program. */
+function courseLab(program: string, hide?: RegExp): LabOptions {
+  return {
+    program,
+    hide,
+    notebooks: { "short.ipynb": SHORT_NOTEBOOK },
+    prepare: courseNotebooks,
+  };
 }
 
 function outputsOf(cells: NotebookCell[]): string[] {
@@ -89,41 +63,13 @@ function outputsOf(cells: NotebookCell[]): string[] {
   );
 }
 
-/** Runs fn against a server and a browser, printing the server's log on failure. */
-async function withLab(
-  program: string,
-  options: { hide?: RegExp },
-  fn: (
-    server: JupyterServer,
-    browser: Awaited<ReturnType<typeof openOfflineBrowser>>,
-  ) => Promise<void>,
-): Promise<void> {
-  const server = await startJupyter({
-    program,
-    args: LAB_ARGS,
-    prepare: courseFolder,
-  });
-  const browser = await openOfflineBrowser(options.hide);
-  await Deno.mkdir(SHOTS, { recursive: true });
-  try {
-    await fn(server, browser);
-  } catch (error) {
-    await browser.page.screenshot({ path: `${SHOTS}/failure.png` })
-      .catch(() => {});
-    throw new Error(`${error}\n--- server log ---\n${server.log()}`);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
-}
-
 Deno.test({
   name:
     "JupyterLab 4 shows the kernel's logo in the launcher and runs notebooks 01-03 with plotly's renderer extension",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: () =>
-    withLab("jupyter-lab", {}, async ({ base }, { page, blocked }) => {
+    withLab(courseLab("jupyter-lab"), async ({ base, page, blocked, open }) => {
       await page.goto(`${base}/lab`);
       const card = page.locator(
         '.jp-LauncherCard[data-category="Notebook"][title="Deno WebGPU (TypeScript)"]',
@@ -150,10 +96,7 @@ Deno.test({
         ]
       ) {
         // ?reset: a fresh workspace, not the tabs of the previous notebooks.
-        await openNotebook(
-          page,
-          `${base}/lab/tree/notebooks/${name}.ipynb?reset`,
-        );
+        await open(`${name}.ipynb`);
         const cells = await runAll(page, 300_000);
         seen.push(...outputsOf(cells));
         if (name === "02_alexnet_architecture") {
@@ -200,7 +143,7 @@ Deno.test({
 
 /** Runs the short notebook and checks each of its outputs rendered. */
 async function checkShortNotebook(
-  page: import("playwright-core").Page,
+  page: Page,
   url: string,
   chart: string,
   shot: string,
@@ -230,12 +173,11 @@ Deno.test({
   sanitizeOps: false,
   fn: () =>
     withLab(
-      "jupyter-lab",
       // The browser never gets the extension's code, as if it were not
       // installed: Lab's disabledExtensions setting does not stop a mime
       // renderer extension (checked with Lab 4.6.6 and plotly 7.1.0).
-      { hide: /^\/lab\/extensions\/jupyterlab-plotly\// },
-      ({ base }, { page }) =>
+      courseLab("jupyter-lab", /^\/lab\/extensions\/jupyterlab-plotly\//),
+      ({ base, page }) =>
         checkShortNotebook(
           page,
           `${base}/lab/tree/notebooks/short.ipynb`,
@@ -251,11 +193,14 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: () =>
-    withLab("jupyter-notebook", {}, ({ base }, { page }) =>
-      checkShortNotebook(
-        page,
-        `${base}/notebooks/notebooks/short.ipynb`,
-        BY_EXTENSION,
-        "notebook7.png",
-      )),
+    withLab(
+      courseLab("jupyter-notebook"),
+      ({ base, page }) =>
+        checkShortNotebook(
+          page,
+          `${base}/notebooks/notebooks/short.ipynb`,
+          BY_EXTENSION,
+          "notebook7.png",
+        ),
+    ),
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { install } from "../../kernel/install.ts";
-import { venvBin } from "./_jupyter_venv.ts";
+import { privateJupyterEnv, venvBin } from "./_jupyter_venv.ts";
 
 // jupyter_kernel_test (upstream's conformance suite, from the project's .venv)
 // with TypeScript samples for every test it has: kernel_test_suite.py.
@@ -13,14 +13,7 @@ Deno.test("the upstream jupyter_kernel_test suite passes with TypeScript samples
       args: [new URL("kernel_test_suite.py", import.meta.url).pathname],
       cwd: prefix,
       stdin: "null",
-      env: {
-        JUPYTER_PATH: `${prefix}/share/jupyter`,
-        JUPYTER_DATA_DIR: `${prefix}/data`,
-        JUPYTER_RUNTIME_DIR: `${prefix}/runtime`,
-        JUPYTER_CONFIG_DIR: `${prefix}/config`,
-        JUPYTER_PLATFORM_DIRS: "1",
-        PYTHONDONTWRITEBYTECODE: "1",
-      },
+      env: privateJupyterEnv(prefix),
     }).output();
     const report = new TextDecoder().decode(stdout) +
       new TextDecoder().decode(stderr);

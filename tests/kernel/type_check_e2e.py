@@ -9,26 +9,14 @@ if any failed.
 import os
 import sys
 import time
-import traceback
-
-from jupyter_client.manager import KernelManager
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _e2e import Checks, finish, run_in_kernel  # noqa: E402
 from jupyter_client_e2e import execute, of_type, result_text, text_of  # noqa: E402
 
 NOTEBOOKS = sys.argv[2]
-WARN_CHECKS = []
-ERROR_CHECKS = []
-
-
-def warn_check(function):
-    WARN_CHECKS.append(function)
-    return function
-
-
-def error_check(function):
-    ERROR_CHECKS.append(function)
-    return function
+warn_check = Checks()
+error_check = Checks()
 
 
 def order(outputs, msg_type):
@@ -119,38 +107,11 @@ def blocking_mode_runs_correct_cells(kc):
     assert reply["status"] == "error" and reply["ename"] == "TS2305", reply
 
 
-def run_checks(checks, env, failures):
-    km = KernelManager(kernel_name="deno-webgpu")
-    km.start_kernel(cwd=NOTEBOOKS, env={**os.environ, **env})
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
-        for function in checks:
-            while True:
-                try:
-                    kc.get_iopub_msg(timeout=0.05)
-                except Exception:
-                    break
-            try:
-                function(kc)
-                print(f"ok {function.__name__}", flush=True)
-            except Exception as error:
-                failures.append(function.__name__)
-                detail = traceback.format_exc(limit=2).strip().replace("\n", " | ")
-                print(f"FAIL {function.__name__}: {error!r} {detail}", flush=True)
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
 def main():
-    failures = []
-    run_checks(WARN_CHECKS, {}, failures)
-    run_checks(ERROR_CHECKS, {"DENO_WEBGPU_TYPECHECK": "error"}, failures)
-    total = len(WARN_CHECKS) + len(ERROR_CHECKS)
-    print(f"{total - len(failures)} passed, {len(failures)} failed", flush=True)
-    sys.exit(1 if failures else 0)
+    failures = run_in_kernel(warn_check, NOTEBOOKS, env=dict(os.environ), pass_manager=False)
+    failures += run_in_kernel(error_check, NOTEBOOKS, env={**os.environ, "DENO_WEBGPU_TYPECHECK": "error"},
+                              pass_manager=False)
+    finish(len(warn_check) + len(error_check), failures)
 
 
 if __name__ == "__main__":

@@ -10,30 +10,17 @@ import json
 import os
 import sys
 import time
-import traceback
 
-from jupyter_client.manager import KernelManager
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _e2e.py, also under PYTHONSAFEPATH
+from _e2e import Checks, finish, run_in_kernel, shell_reply  # noqa: E402
 
 NOTEBOOK_DIR = sys.argv[1]
 LIB = sys.argv[2]
-FAILURES = []
-CHECKS = []
-
-
-def check(function):
-    CHECKS.append(function)
-    return function
-
-
-def shell_reply(kc, msg_id, timeout=60):
-    deadline = time.time() + timeout
-    while True:
-        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
+check = Checks()
 
 
 def execute(kc, code, timeout=120):
+    """Runs code and waits for its reply alone (these checks read no outputs)."""
     msg_id = kc.execute(code)
     reply = shell_reply(kc, msg_id, timeout)["content"]
     assert reply["status"] == "ok", reply
@@ -206,26 +193,7 @@ def a_tensor_shows_its_shape_and_values(kc, km):
 
 
 def main():
-    km = KernelManager(kernel_name="deno-webgpu")
-    km.start_kernel(cwd=NOTEBOOK_DIR)
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    try:
-        for function in CHECKS:
-            try:
-                function(kc, km)
-                print(f"ok {function.__name__}", flush=True)
-            except Exception as error:
-                FAILURES.append(function.__name__)
-                detail = traceback.format_exc(limit=2).strip().replace("\n", " | ")
-                print(f"FAIL {function.__name__}: {error!r} {detail}", flush=True)
-    finally:
-        kc.stop_channels()
-        if km.is_alive():
-            km.shutdown_kernel(now=True)
-    print(f"{len(CHECKS) - len(FAILURES)} passed, {len(FAILURES)} failed", flush=True)
-    sys.exit(1 if FAILURES else 0)
+    finish(len(check), run_in_kernel(check, NOTEBOOK_DIR, drain=False))
 
 
 if __name__ == "__main__":

@@ -8,23 +8,15 @@ Prints "ok NAME" / "FAIL NAME: why" per check and exits non-zero on a failure.
 import json
 import pathlib
 import sys
-import traceback
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from comms_e2e import (TIMEOUT, comm_message, execute, new_id, ok, result, send,  # noqa: E402
-                       wait_iopub)
-from jupyter_client.manager import KernelManager  # noqa: E402
+from _e2e import Checks, execute_messages, finish, run_in_kernel  # noqa: E402
+from comms_e2e import TIMEOUT, comm_message, new_id, ok, result, send, wait_iopub  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = json.loads((ROOT / "tests/lib/widgets/fixtures/ipywidgets_8_state.json").read_text())
 IMPORT = f'import {{ widgets }} from "{(ROOT / "lib/mod.ts").as_uri()}";'
-CHECKS = []
-FAILURES = []
-
-
-def check(function):
-    CHECKS.append(function)
-    return function
+check = Checks()
 
 
 def opens_of(messages):
@@ -118,32 +110,16 @@ def a_throwing_click_handler_is_reported_and_the_kernel_lives(kc):
     [shown] = [m for m in messages if m["msg_type"] == "execute_result"]
     bad = shown["content"]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
     send(kc, "comm_msg", {"comm_id": bad, "data": {"method": "custom", "content": {"event": "click"}}})
-    reply, _ = execute(kc, "1 + 1")
+    reply, _ = execute_messages(kc, "1 + 1", TIMEOUT)
     assert reply["status"] == "ok", reply
     assert result(kc, "2 + 2") == "4"
 
 
 def main():
-    km = KernelManager(kernel_name="deno-webgpu")
-    km.start_kernel(cwd=sys.argv[1])
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=TIMEOUT)
-    try:
-        for function in CHECKS:
-            try:
-                function(kc)
-                print(f"ok {function.__name__}", flush=True)
-            except Exception as error:
-                FAILURES.append(function.__name__)
-                detail = traceback.format_exc(limit=3).strip().replace("\n", " | ")
-                print(f"FAIL {function.__name__}: {error!r} {detail}", flush=True)
-    finally:
-        kc.stop_channels()
-        if km.is_alive():
-            km.shutdown_kernel(now=True)
-    print(f"{len(CHECKS) - len(FAILURES)} passed, {len(FAILURES)} failed", flush=True)
-    sys.exit(1 if FAILURES else 0)
+    # The checks build on each other's widgets and take the client alone.
+    failures = run_in_kernel(check, sys.argv[1], ready_timeout=TIMEOUT, pass_manager=False, drain=False,
+                             traceback_limit=3)
+    finish(len(check), failures)
 
 
 if __name__ == "__main__":

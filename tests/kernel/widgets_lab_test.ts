@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import { ROOT, startJupyter } from "./_jupyter_venv.ts";
-import {
-  cellText,
-  closeNotebook,
-  openNotebook,
-  runCell,
-  waitForCell,
-} from "./_lab_page.ts";
-import { openOfflineBrowser } from "./_playwright.ts";
+import { notebookOf, SHOTS, withLab } from "./_lab_fixture.ts";
+import { cellText, closeNotebook, runCell, waitForCell } from "./_lab_page.ts";
 
 // Widgets in a real frontend: JupyterLab 4 with ipywidgets 8's extension
 // (jupyterlab_widgets, pinned in scripts/setup.sh's .venv) in headless
@@ -19,16 +12,6 @@ import { openOfflineBrowser } from "./_playwright.ts";
 // in tests/notebooks/, where no widget frontend exists and train() falls
 // back to its plain outputs). The dashboard's screenshot goes to
 // out/browser/dashboard.png (docs/images/dashboard.png is a copy of one).
-
-const LAB_ARGS = [
-  "--no-browser",
-  "--allow-root",
-  "--expose-app-in-browser",
-  "--ServerApp.token=",
-  "--ServerApp.password=",
-  "--ServerApp.disable_check_xsrf=True",
-  "--LabApp.news_url=",
-];
 
 const CELLS = [
   `import * as torch from "../lib/mod.ts";
@@ -70,55 +53,20 @@ JSON.stringify({
 })`,
 ];
 
-const NOTEBOOK = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: {
-    kernelspec: {
-      name: "deno-webgpu",
-      display_name: "Deno WebGPU (TypeScript)",
-      language: "typescript",
-    },
-  },
-  cells: CELLS.map((source, i) => ({
-    cell_type: "code",
-    id: `cell-${i}`,
-    metadata: {},
-    execution_count: null,
-    outputs: [],
-    source,
-  })),
-};
+const NOTEBOOK = notebookOf(CELLS);
 
 Deno.test({
   name:
     "JupyterLab 4 + ipywidgets 8: a slider moved in the browser is what a cell reads; the dashboard's Stop ends training after the batch, keeping model and checkpoint",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const server = await startJupyter({
-      program: "jupyter-lab",
-      args: LAB_ARGS,
-      prepare: async (served) => {
-        await Deno.mkdir(`${served}/notebooks`);
-        await Deno.writeTextFile(
-          `${served}/notebooks/widgets.ipynb`,
-          JSON.stringify(NOTEBOOK),
-        );
-        for (const folder of ["lib", "shaders"]) {
-          await Deno.symlink(`${ROOT}${folder}`, `${served}/${folder}`);
-        }
-      },
-    });
-    const { page, close } = await openOfflineBrowser();
-    await page.setViewportSize({ width: 1100, height: 900 });
-    const shots = `${ROOT}out/browser`;
-    await Deno.mkdir(shots, { recursive: true });
-    try {
-      await openNotebook(
-        page,
-        `${server.base}/lab/tree/notebooks/widgets.ipynb?reset`,
-      );
+  fn: () =>
+    withLab({
+      notebooks: { "widgets.ipynb": NOTEBOOK },
+      failureShot: "widgets_failure.png",
+    }, async ({ page, open }) => {
+      await page.setViewportSize({ width: 1100, height: 900 });
+      await open("widgets.ipynb");
 
       // The slider renders as a widget view, not as its text form.
       await runCell(page, 0, 120_000);
@@ -152,7 +100,7 @@ Deno.test({
       console.log("dashboard drawn; clicking Stop");
       await page.waitForTimeout(1500);
       await panel.scrollIntoViewIfNeeded();
-      await panel.screenshot({ path: `${shots}/dashboard.png` });
+      await panel.screenshot({ path: `${SHOTS}/dashboard.png` });
       await stop.click();
       await waitForCell(page, 2, 120_000);
       const result = await runCell(page, 3, 60_000);
@@ -166,18 +114,9 @@ Deno.test({
       assert.match(report.metadata, /^epoch 1, batch \d+$/);
       assert.equal(report.same, true, "the checkpoint holds the stopped model");
       await page.screenshot({
-        path: `${shots}/widgets_after_stop.png`,
+        path: `${SHOTS}/widgets_after_stop.png`,
         fullPage: true,
       });
       await closeNotebook(page);
-    } catch (error) {
-      await page.screenshot({ path: `${shots}/widgets_failure.png` }).catch(
-        () => {},
-      );
-      throw new Error(`${error}\n--- server log ---\n${server.log()}`);
-    } finally {
-      await close();
-      await server.stop();
-    }
-  },
+    }),
 });
