@@ -30,8 +30,13 @@ class FakeSocket implements PolledSocket {
 
 const quiet = { warn() {} };
 const text = (frames: Uint8Array[]) => new TextDecoder().decode(frames[0]);
-const until = async (done: () => boolean) => {
-  for (let i = 0; i < 500 && !done(); i++) {
+/** Waits for `done`, by the clock: a count of timer ticks ran out under load. */
+const until = async (done: () => boolean, what = "the condition") => {
+  const deadline = performance.now() + 20_000;
+  while (!done()) {
+    if (performance.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
 };
