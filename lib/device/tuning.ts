@@ -42,8 +42,9 @@ export interface GemmTiling {
   /**
    * Conv2d by another algorithm on the matmul kernels, with this tile:
    * `im2col` (backward-weight: x unrolled into columns, then one GEMM,
-   * conv2d_im2col.ts) or `winograd` (forward and backward-input of
-   * stride-1 3x3 layers, F(2x2, 3x3), conv2d_winograd.ts). Where the layer
+   * conv2d_im2col.ts) or `winograd` (stride-1 3x3 and 5x5 layers:
+   * forward and backward-input by F(2x2, 3x3), conv2d_winograd.ts;
+   * backward-weight by F(3x3, 2x2), conv2d_winograd_weight.ts). Where the layer
    * does not allow it the tile runs the family's usual kernel.
    */
   method?: "im2col" | "winograd";
@@ -199,6 +200,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
         CPU_MATMUL,
         shorter(CPU_MATMUL),
         via("im2col", shorter(CPU_MATMUL)),
+        via("winograd", CPU_MATMUL),
       ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
