@@ -139,6 +139,11 @@ export function conv2dWith(
       // forward: a = x, b = w; input: a = gy, b = w
       return winogradConv(product, a, b, bias, out, s, plain, post);
     }
+    if (product === "weight" && config.method === "winograd") {
+      // the weight gradient's next best where Winograd cannot run
+      config = { ...plain, method: "im2col" };
+      return conv2dWith(product, config, a, b, bias, out, s, post);
+    }
     config = plain;
   }
   if (isTiled(config)) {
