@@ -34,18 +34,18 @@ const sides: [string, GemmTiling][] = [
   ["winograd", { ...base, method: "winograd" }],
 ];
 
-/** Largest |got - want| / sum |products| over the outputs of gw. */
-function oracleError(
+/** Per result, the largest |got - want| / sum |products| over the outputs of gw. */
+function oracleErrors(
   x: Float32Array,
   gy: Float32Array,
-  got: Float32Array,
+  results: Float32Array[],
   s: Conv2dShape,
-): number {
+): number[] {
   const { kernelHeight: kh, kernelWidth: kw } = s;
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
   const [h, w, oh, ow] = [s.inHeight, s.inWidth, s.outHeight, s.outWidth];
-  let worst = 0;
+  const worst = results.map(() => 0);
   for (let oc = 0; oc < s.outChannels; oc++) {
     const g = Math.floor(oc / ocg);
     for (let c = 0; c < cg; c++) {
@@ -69,7 +69,9 @@ function oracleError(
             }
           }
           const i = ((oc * cg + c) * kh + ky) * kw + kx;
-          worst = Math.max(worst, Math.abs(got[i] - sum) / (abs || 1));
+          results.forEach((got, r) => {
+            worst[r] = Math.max(worst[r], Math.abs(got[i] - sum) / (abs || 1));
+          });
         }
       }
     }
@@ -108,14 +110,12 @@ for (const [name, s] of alexnetConvs(batch).slice(1)) {
     ? await (async () => {
       const xs = new Float32Array(await readBuffer(x, xFloats * 4));
       const gys = new Float32Array(await readBuffer(gy, gyFloats * 4));
-      return await Promise.all(outs.map(async (o) =>
-        oracleError(
-          xs,
-          gys,
-          new Float32Array(await readBuffer(o, wFloats * 4)),
-          s,
-        )
-      ));
+      const results = await Promise.all(
+        outs.map(async (o) =>
+          new Float32Array(await readBuffer(o, wFloats * 4))
+        ),
+      );
+      return oracleErrors(xs, gys, results, s);
     })()
     : undefined;
   sides.forEach(([side], i) => {

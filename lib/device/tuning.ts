@@ -204,6 +204,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
         CPU_MATMUL,
         shorter(CPU_MATMUL),
         via("im2col", shorter(CPU_MATMUL)),
+        via("winograd", shorter(CPU_MATMUL)),
       ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
