@@ -21,6 +21,10 @@ import { registerBackwardWeight } from "./conv2d_backward_weight.ts";
 import { directForward } from "./conv2d_direct.ts";
 import { im2colBackwardWeight, im2colFits } from "./conv2d_im2col.ts";
 import { winogradConv, winogradFits } from "./conv2d_winograd.ts";
+import {
+  winogradBackwardWeight,
+  winogradWeightFits,
+} from "./conv2d_winograd_weight.ts";
 import { type ConvProduct, tiledConv } from "./conv2d_tiled.ts";
 import type { GemmEpilogue } from "./epilogue.ts";
 import { bucket, type Family, tuned } from "./tuner.ts";
@@ -128,10 +132,17 @@ export function conv2dWith(
     const { method: _, ...plain } = config;
     if (methodApplies(product, config, s)) {
       if (product === "weight") {
-        return im2colBackwardWeight(a, b, out, s, plain);
+        return config.method === "im2col"
+          ? im2colBackwardWeight(a, b, out, s, plain)
+          : winogradBackwardWeight(a, b, out, s, plain);
       }
       // forward: a = x, b = w; input: a = gy, b = w
       return winogradConv(product, a, b, bias, out, s, plain, post);
+    }
+    if (product === "weight" && config.method === "winograd") {
+      // the weight gradient's next best where Winograd cannot run
+      config = { ...plain, method: "im2col" };
+      return conv2dWith(product, config, a, b, bias, out, s, post);
     }
     config = plain;
   }
@@ -165,7 +176,9 @@ function methodApplies(
     case "im2col":
       return product === "weight" && im2colFits(s);
     case "winograd":
-      return product !== "weight" && winogradFits(product, s);
+      return product === "weight"
+        ? winogradWeightFits(s)
+        : winogradFits(product, s);
     default:
       return config.method satisfies never;
   }

@@ -42,9 +42,11 @@ export interface GemmTiling {
   /**
    * Conv2d by another algorithm on the matmul kernels, with this tile:
    * `im2col` (backward-weight: x unrolled into columns, then one GEMM,
-   * conv2d_im2col.ts) or `winograd` (forward and backward-input of
-   * stride-1 3x3 layers, F(2x2, 3x3), conv2d_winograd.ts). Where the layer
-   * does not allow it the tile runs the family's usual kernel.
+   * conv2d_im2col.ts) or `winograd` (stride-1 3x3 and 5x5 layers:
+   * forward and backward-input by F(2x2, 3x3), conv2d_winograd.ts;
+   * backward-weight by F(3x3, 2x2), conv2d_winograd_weight.ts). Where the layer
+   * does not allow it the tile runs the family's usual kernel (a Winograd
+   * weight gradient tries im2col first).
    */
   method?: "im2col" | "winograd";
 }
@@ -166,12 +168,14 @@ const GPU_TILES: GemmTiling[] = [
  * for backward-input only: through Winograd the forward products move the
  * course AlexNet's step-16 loss 2e-3 from PyTorch's, past the 1e-3 of
  * tests/lib/train/pytorch_curve_test.ts, while the input gradients alone
- * keep it within. The weight gradient goes through im2col and the matmul
- * kernel (1.4-1.7x on conv2-5). See docs/performance.md.
+ * keep it within. The weight gradient goes through Winograd F(3x3, 2x2)
+ * on the matmul kernel where the layer allows it (1.4-2x im2col on
+ * conv2-5, session 4), else im2col (1.4-1.7x the gathering GEMM). See
+ * docs/performance.md.
  */
 const CPU_CONV_DEFAULT = CPU_CONV;
 const CPU_INPUT_DEFAULT = via("winograd", CPU_CONV);
-const CPU_WEIGHT_DEFAULT = via("im2col", CPU_MATMUL);
+const CPU_WEIGHT_DEFAULT = via("winograd", CPU_MATMUL);
 
 const TUNINGS: Record<AdapterKind, AdapterTuning> = {
   cpu: {
@@ -196,9 +200,11 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       convThin: [CPU_CONV_THIN],
       weight: [
         CPU_WEIGHT_DEFAULT,
+        via("im2col", CPU_MATMUL),
         CPU_MATMUL,
         shorter(CPU_MATMUL),
         via("im2col", shorter(CPU_MATMUL)),
+        via("winograd", shorter(CPU_MATMUL)),
       ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },

@@ -176,6 +176,7 @@ for (const kind of ["cpu", "gpu"] as const) {
             });
           }
           if (c.method === "im2col") layers.push(...IM2COL_LAYERS);
+          if (c.method === "winograd") layers.push(...WINOGRAD_LAYERS);
           for (const layer of layers) await checkConv(layer, ["weight"]);
         },
       );
