@@ -129,7 +129,7 @@ function tiled(
 // invocation keeps a big register block and workgroups stay small.
 const CPU_MATMUL: GemmTiling = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
 const CPU_THIN: GemmTiling = { rows: 4, cols: 16, groupX: 8, groupY: 1 };
-// 8 rows: 1.6-2.0x CPU_THIN on fc6/fc7 at batch 8 (docs/performance.md, session 4)
+// 8 rows: 1.2-2.1x CPU_THIN on fc6/fc7 at batch 8 (docs/performance.md, session 4)
 const CPU_FEW: GemmTiling = { rows: 8, cols: 16, groupX: 8, groupY: 1 };
 const CPU_CONV: GemmTiling = {
   rows: 32,
