@@ -85,6 +85,14 @@ export function matmulWith(
   else registerMatmul(a, b, bias, out, s, config, tuning.source, post);
 }
 
+/**
+ * Which entry of the tuning serves a matmul of `m` output rows: few rows
+ * (a Linear layer at small batch) want a block that spans them all.
+ */
+export function rowClass(m: number): "matmulThin" | "matmulFew" | "matmul" {
+  return m <= 4 ? "matmulThin" : m <= 16 ? "matmulFew" : "matmul";
+}
+
 /** The matmul family as the tuner sees it. */
 export const MATMUL_FAMILY: Family<Required<MatmulShape>> = {
   name: "matmul",
@@ -92,9 +100,8 @@ export const MATMUL_FAMILY: Family<Required<MatmulShape>> = {
     `${bucket(s.m)}x${bucket(s.n)}x${bucket(s.k)}|b${bucket(s.batch)}|${
       s.transA ? "t" : "n"
     }${s.transB ? "t" : "n"}|k${s.k % 4 === 0 ? 4 : 1}`,
-  candidates: (s) =>
-    s.m <= 16 ? tuning.candidates.matmulThin : tuning.candidates.matmul,
-  fallback: (s) => s.m <= 16 ? tuning.matmulThin : tuning.matmul,
+  candidates: (s) => tuning.candidates[rowClass(s.m)],
+  fallback: (s) => tuning[rowClass(s.m)],
   flops: (s) => 2 * s.batch * s.m * s.n * s.k,
   prepare: (s) => {
     const a = randomBuffer(s.batchA * s.m * s.k);

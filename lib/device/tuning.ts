@@ -59,6 +59,7 @@ export interface GemmTiling {
 export interface Candidates {
   matmul: GemmTiling[];
   matmulThin: GemmTiling[];
+  matmulFew: GemmTiling[];
   conv: GemmTiling[];
   convThin: GemmTiling[];
   weight: GemmTiling[];
@@ -77,8 +78,14 @@ export interface AdapterTuning {
   source: OperandSource;
   /** Matmul with many rows and columns. */
   matmul: GemmTiling;
-  /** Matmul when the output has few rows or columns (a batch of 1-16 samples). */
+  /** Matmul when the output has 1-4 rows (a batch of 1-4 samples). */
   matmulThin: GemmTiling;
+  /**
+   * Matmul when the output has 5-16 rows (a Linear layer at batch 5-16): a
+   * block that spans the rows reads the weight matrix, which bounds these
+   * products, once instead of once per 4 rows.
+   */
+  matmulFew: GemmTiling;
   /** Conv2d forward and backward-input: rows are output channels, `cols` the widest run of output pixels along a row. */
   conv: GemmTiling;
   /**
@@ -124,6 +131,8 @@ function tiled(
 // invocation keeps a big register block and workgroups stay small.
 const CPU_MATMUL: GemmTiling = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
 const CPU_THIN: GemmTiling = { rows: 4, cols: 16, groupX: 8, groupY: 1 };
+// 8 rows: 1.2-2.1x CPU_THIN on fc6/fc7 at batch 8 (docs/performance.md, session 4)
+const CPU_FEW: GemmTiling = { rows: 8, cols: 16, groupX: 8, groupY: 1 };
 const CPU_CONV: GemmTiling = {
   rows: 32,
   cols: 16,
@@ -183,6 +192,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     source: "texture",
     matmul: CPU_MATMUL,
     matmulThin: CPU_THIN,
+    matmulFew: CPU_FEW,
     conv: CPU_CONV_DEFAULT,
     convInput: CPU_INPUT_DEFAULT,
     convThin: CPU_CONV_THIN,
@@ -191,6 +201,11 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     candidates: {
       matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
       matmulThin: [CPU_THIN, shorter(CPU_THIN)],
+      matmulFew: [
+        CPU_FEW,
+        { ...CPU_FEW, rows: 16 }, // a batch of 9-16 in one block
+        CPU_THIN,
+      ],
       conv: [
         CPU_CONV_DEFAULT,
         CPU_INPUT_DEFAULT,
@@ -214,6 +229,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     source: "buffer",
     matmul: GPU_MATMUL,
     matmulThin: GPU_THIN,
+    matmulFew: GPU_THIN,
     conv: GPU_CONV,
     convInput: GPU_CONV,
     convThin: GPU_CONV_THIN,
@@ -222,6 +238,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     candidates: {
       matmul: GPU_TILES,
       matmulThin: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
+      matmulFew: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
       conv: [GPU_CONV, ...GPU_TILES, via("winograd", GPU_MATMUL)],
       convThin: [GPU_CONV_THIN, GPU_THIN, tiled(4, 4, 8, 8, 16)],
       weight: [

@@ -72,6 +72,7 @@ export function assertClose(
 export const SMALL_TILES: Partial<AdapterTuning> = {
   matmul: { rows: 8, cols: 8, groupX: 4, groupY: 2 },
   matmulThin: { rows: 4, cols: 8, groupX: 4, groupY: 1 },
+  matmulFew: { rows: 8, cols: 8, groupX: 4, groupY: 1 },
   conv: {
     rows: 8,
     cols: 8,

@@ -61,10 +61,10 @@ const IM2COL_LAYERS: Layer[] = [
 
 for (const kind of ["cpu", "gpu"] as const) {
   Deno.test(`every ${kind} matmul candidate matches the oracle (bias, ReLU, awkward sizes)`, async () => {
-    for (const c of distinct(kind, ["matmul", "matmulThin"])) {
+    for (const c of distinct(kind, ["matmul", "matmulThin", "matmulFew"])) {
       const { bm, bn, bk } = block(c);
       await withTuning(
-        { ...tuningFor(kind), matmul: c, matmulThin: c },
+        { ...tuningFor(kind), matmul: c, matmulThin: c, matmulFew: c },
         async () => {
           // one row past the tile, one column short, k not a multiple of the slice
           await checkMatmul(
