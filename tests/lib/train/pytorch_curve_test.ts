@@ -25,7 +25,21 @@ const SETTING = {
   dropout: 0,
   augmentation: "none",
 };
-const RTOL = 1e-3;
+/**
+ * Per-step relative bound on the loss (and layer statistics, gradient
+ * norms). The first steps agree to 3e-7 with every forward kernel, so a
+ * wrong kernel, learning rate or momentum shows there. Later, float32's
+ * summation order alone moves the curve: our DIRECT and Winograd forwards
+ * reached 2.1e-3 and 1.5e-3 from PyTorch by steps 15-20, and PyTorch's own
+ * float32 runs differ among themselves and from float64 by as much
+ * (docs/performance.md, "Winograd and PyTorch parity";
+ * tools/references/curve_drift.py, our_curve.ts).
+ */
+export function rtolAt(k: number): number {
+  return k < EARLY_STEPS ? 1e-5 : k < 10 ? 1e-3 : 5e-3;
+}
+/** Steps (from 0) held to float32 rounding of one product. */
+const EARLY_STEPS = 4;
 
 /** One step as measured on either side. */
 interface Step {
@@ -47,6 +61,7 @@ export function diagnose(
   layerNames: string[],
 ): string | null {
   const [a, b] = [ours[k], reference[k]];
+  const RTOL = rtolAt(k);
   if (close(a.loss, b.loss, RTOL)) return null;
   const head = `step ${k + 1}: loss ${a.loss} here, ${b.loss} in PyTorch`;
   const layer = a.layers.findIndex(([mean, rms], i) => {
@@ -111,7 +126,7 @@ async function step(
   };
 }
 
-Deno.test("course AlexNet: the first 20 SGD steps match PyTorch's losses within 1e-3 relative", async () => {
+Deno.test("course AlexNet: the first 20 SGD steps match PyTorch's losses (1e-5 relative for 4 steps, then float32 drift's bound)", async () => {
   const reference = await readReference<{ setting: unknown; steps: Step[] }>(
     "course_curve.json",
     "steps20",
