@@ -3,13 +3,18 @@
 // outside the input), V = B^T d B with
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
 // written as 16 matrices (one per element xi of V), each [G][T][KCG] with
-// T = N * TH * TW tiles, the A operand (rows: tiles, k: KCG) of the GEMM:
-//   v[((xi * G + g) * T + t) * KCG + k].
+// T = N * TH * TW tiles, the A operand (rows: tiles, k: KCG) of the
+// forward's GEMM:
+//   v[((xi * G + g) * T + t) * KCG + k],
+// or with K_MAJOR each [G][KCG][T], the B operand (k: tiles) of the weight
+// gradient's (conv2d_winograd_weight.ts: F(3x3, 2x2) is F(2x2, 3x3)
+// transposed and shares this B^T):
+//   v[((xi * G + g) * KCG + k) * T + t].
 // A kernel larger than 3x3 (5x5) is cut into BLOCKS x BLOCKS blocks of 3x3
 // (zeros past its edge), block (a, b) a 3x3 convolution of the input moved
 // by (3a, 3b): each (block, channel) of a group is one k, k = block * CG + c.
-// One invocation per (sample, tile, k), k fastest, so that neighbouring
-// invocations write neighbouring values.
+// One invocation per (sample, tile, k), k fastest (tiles fastest with
+// K_MAJOR), so that neighbouring invocations write neighbouring values.
 //
 // Bindings: x (read), v (read_write), params (uniform).
 
@@ -26,6 +31,8 @@ struct Params {
 }
 @group(0) @binding(2) var<uniform> params: Params;
 
+const K_MAJOR: bool = {{K_MAJOR}};
+
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   // read the uniforms once: on lavapipe each read is a loop over the lanes
@@ -35,8 +42,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let kcg = p.kc / (p.c / p.cg);
-  let k = id % p.kc;
-  let t = id / p.kc; // n * TH * TW + tile
+  // k = g * KCG + block * CG + c; t = n * TH * TW + tile
+  let k = select(id % p.kc, id / p.t, K_MAJOR);
+  let t = select(id / p.kc, id % p.t, K_MAJOR);
   let g = k / kcg;
   let within = k % kcg; // block * CG + c
   let block = within / p.cg;
@@ -67,7 +75,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let r3 = d[1] - d[3];
   let rows = array<vec4<f32>, 4>(r0, r1, r2, r3);
   let stride = p.kc * p.t; // between consecutive xi
-  let out0 = (g * p.t + t) * kcg + within;
+  let out0 = select((g * p.t + t) * kcg + within, id, K_MAJOR);
   for (var i = 0u; i < 4u; i++) {
     // (B^T d) B: combine columns
     let r = rows[i];

@@ -3,7 +3,7 @@
 // all tiles of the 16 products, m[(xi * OC + oc) * KCG + k] (per group
 // [G][OCG][KCG], so oc = g * OCG + o). k = block * CG + c: block (a, b) of
 // a 5x5 kernel gives its taps (3a + i, 3b + j), those past the edge
-// dropped (see winograd_weight_grad_input.wgsl).
+// dropped (see winograd_input.wgsl).
 // One invocation per (output channel, k).
 //
 // Bindings: m (read), gw (read_write) [OC, CG, K, K], params (uniform).

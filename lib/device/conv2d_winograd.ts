@@ -30,7 +30,7 @@ import type { GemmTiling } from "./tuning.ts";
 const WORKGROUP = 64;
 
 /** One stride-1 3x3 convolution as the Winograd code sees it. */
-interface Geometry {
+export interface Geometry {
   batch: number;
   /** Input channels of this convolution (OC for backward-input). */
   inChannels: number;
@@ -45,7 +45,8 @@ interface Geometry {
   outWidth: number;
 }
 
-function forwardGeometry(s: Conv2dShape): Geometry {
+/** The forward product of `s` as a Winograd convolution. */
+export function forwardGeometry(s: Conv2dShape): Geometry {
   return {
     batch: s.batch,
     inChannels: s.inChannels,
@@ -76,12 +77,12 @@ function inputGeometry(s: Conv2dShape): Geometry {
 }
 
 /** Blocks of 3x3 along each side of a kernel of size `k`. */
-function blocksOf(k: number): number {
+export function blocksOf(k: number): number {
   return Math.ceil(k / 3);
 }
 
 /** Tiles of 2x2 outputs: [per sample, along a row, in all]. */
-function tilesOf(g: Geometry): [number, number, number] {
+export function tilesOf(g: Geometry): [number, number, number] {
   const th = Math.ceil(g.outHeight / 2);
   const tw = Math.ceil(g.outWidth / 2);
   return [th * tw, tw, g.batch * th * tw];
@@ -120,7 +121,7 @@ export function winogradFits(
 }
 
 /** A 1-D dispatch of `count` invocations of 64. */
-function workgroups(count: number): [number, number] {
+export function workgroups(count: number): [number, number] {
   return foldWorkgroups(Math.ceil(count / WORKGROUP));
 }
 
@@ -155,8 +156,16 @@ function transformWeights(w: GPUBuffer, s: Conv2dShape, flip: boolean) {
   return u;
 }
 
-/** V [16, G, T, B * B * CG]: the transformed input patches. */
-function transformInput(x: GPUBuffer, g: Geometry): GPUBuffer {
+/**
+ * The transformed input patches: V [16, G, T, B * B * CG] (tiles as the
+ * GEMM's rows, the forward's A), or with `kMajor` V [16, G, B * B * CG, T]
+ * (tiles along k, the weight gradient's B: conv2d_winograd_weight.ts).
+ */
+export function transformInput(
+  x: GPUBuffer,
+  g: Geometry,
+  kMajor = false,
+): GPUBuffer {
   const [tiles, tw, t] = tilesOf(g);
   const blocks = blocksOf(g.kernel);
   const kc = blocks * blocks * g.inChannels;
@@ -165,8 +174,9 @@ function transformInput(x: GPUBuffer, g: Geometry): GPUBuffer {
   dispatch({
     label: "winograd input",
     pipeline: pipeline(
-      "winograd|input",
-      () => fillTemplate(shaderSource("winograd_input"), {}),
+      `winograd|input|${kMajor}`,
+      () =>
+        fillTemplate(shaderSource("winograd_input"), { K_MAJOR: `${kMajor}` }),
     ),
     buffers: [x, v],
     uniforms: new Uint32Array([

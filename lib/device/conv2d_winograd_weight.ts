@@ -18,8 +18,9 @@
  * sum_i h_i y_i = sum_e (A2 h)_e (G2 g)_e (B2^T d)_e, whose gradient in g
  * is the correlation of d with h: w = G2^T [(A2 h) . (B2^T d)]. With the
  * halves of G2^T moved into A2 that is {@link F32_INPUT} (= the forward's
- * B^T), {@link F32_GRADIENT} and {@link F32_OUTPUT}, which the three shaders
- * `shaders/winograd_weight_grad_{input,gy,output}.wgsl` hard-code.
+ * B^T), {@link F32_GRADIENT} and {@link F32_OUTPUT}, which the shaders
+ * hard-code: the forward's `shaders/winograd_input.wgsl` (with K_MAJOR, for
+ * this GEMM's layout) and `shaders/winograd_weight_grad_{gy,output}.wgsl`.
  *
  * Both GEMM operands keep k (the tiles) contiguous, the layout of the
  * im2col path's (conv2d_im2col.ts) that the lavapipe matmul reads fastest.
@@ -30,10 +31,16 @@ import { allocate, release } from "./buffer_pool.ts";
 import type { Conv2dShape } from "./conv2d.ts";
 import { matmulWith } from "./matmul.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
-import { bindingLimit, dispatch, foldWorkgroups } from "./recorder.ts";
+import {
+  blocksOf,
+  forwardGeometry,
+  tilesOf,
+  transformInput,
+  winogradFits,
+  workgroups,
+} from "./conv2d_winograd.ts";
+import { dispatch } from "./recorder.ts";
 import type { GemmTiling } from "./tuning.ts";
-
-const WORKGROUP = 64;
 
 /** B^T of F(3, 2), 4x4: the input transform (the same as F(2, 3)'s). */
 export const F32_INPUT: readonly number[][] = [
@@ -58,18 +65,6 @@ export const F32_OUTPUT: readonly number[][] = [
   [0, 1, 1, 1],
 ];
 
-/** Blocks of 3x3 along each side of a kernel of size `k`. */
-function blocksOf(k: number): number {
-  return Math.ceil(k / 3);
-}
-
-/** Tiles of 2x2 of gy: [per sample, along a row, in all]. */
-function tilesOf(s: Conv2dShape): [number, number, number] {
-  const th = Math.ceil(s.outHeight / 2);
-  const tw = Math.ceil(s.outWidth / 2);
-  return [th * tw, tw, s.batch * th * tw];
-}
-
 /**
  * True when the weight gradient of `s` can run as Winograd F(3x3, 2x2): a
  * square 3x3 or 5x5 kernel, stride 1, dilation 1, padding below the kernel
@@ -79,31 +74,13 @@ function tilesOf(s: Conv2dShape): [number, number, number] {
  * @returns whether {@link winogradBackwardWeight} can run it
  */
 export function winogradWeightFits(s: Conv2dShape): boolean {
-  const k = s.kernelHeight;
-  const plain = (k === 3 || k === 5) && s.kernelWidth === k &&
-    s.strideHeight === 1 && s.strideWidth === 1 &&
-    s.dilationHeight === 1 && s.dilationWidth === 1 &&
-    s.padHeight < k && s.padWidth < k;
-  if (!plain) return false;
-  const t = tilesOf(s)[2];
-  const blocks = blocksOf(k) ** 2;
-  const largest = 16 *
-    Math.max(
-      blocks * s.inChannels * t,
-      s.outChannels * t,
-      blocks * s.outChannels * (s.inChannels / s.groups),
-    );
-  return largest * 4 <= bindingLimit;
-}
-
-/** A 1-D dispatch of `count` invocations of 64. */
-function workgroups(count: number): [number, number] {
-  return foldWorkgroups(Math.ceil(count / WORKGROUP));
+  // the same operands as the forward's: V of x, gy's size of U, the weights' of M
+  return winogradFits("forward", s);
 }
 
 /** One of the three transforms over `count` invocations. */
 function transform(
-  name: "input" | "gy" | "output",
+  name: "gy" | "output",
   from: GPUBuffer,
   to: GPUBuffer,
   uniforms: number[],
@@ -138,26 +115,12 @@ export function winogradBackwardWeight(
   s: Conv2dShape,
   tile: GemmTiling,
 ): void {
-  const [tiles, tw, t] = tilesOf(s);
+  const [tiles, tw, t] = tilesOf(forwardGeometry(s));
   const blocks = blocksOf(s.kernelHeight);
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
   const kcg = blocks * blocks * cg;
-  const v = allocate(16 * s.groups * kcg * t * 4, "winograd weight-grad x");
-  transform("input", x, v, [
-    s.groups * kcg * t,
-    tiles,
-    tw,
-    t,
-    s.inChannels,
-    s.inHeight,
-    s.inWidth,
-    s.padHeight,
-    s.padWidth,
-    cg,
-    blocks,
-    0,
-  ]);
+  const v = transformInput(x, forwardGeometry(s), true);
   const u = allocate(16 * s.outChannels * t * 4, "winograd weight-grad gy");
   transform("gy", gy, u, [
     s.outChannels * t,
