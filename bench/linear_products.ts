@@ -26,20 +26,11 @@ import {
 } from "../lib/device/texture_staging.ts";
 import { randomBuffer } from "../lib/device/tuner_inputs.ts";
 import { configName, type GemmTiling, tuning } from "../lib/device/tuning.ts";
+import { flag, tilingArgs } from "./_args.ts";
 
-const flag = (name: string) =>
-  Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const batches = (flag("batch") ?? "8,32").split(",").map(Number);
 const rounds = Number(flag("rounds") ?? 3);
-const parsed: GemmTiling[] = Deno.args.filter((a) => !a.startsWith("--"))
-  .map((text) => {
-    const [tile, group, extra] = text.split("/");
-    const [rows, cols] = tile.split("x").map(Number);
-    const [groupX, groupY] = group.split("x").map(Number);
-    const config: GemmTiling = { rows, cols, groupX, groupY };
-    if (extra) Object.assign(config, JSON.parse(extra));
-    return config;
-  });
+const parsed: GemmTiling[] = tilingArgs();
 const layers = [["fc6", 6400, 4096], ["fc7", 4096, 4096]] as const;
 
 for (const [layer, inF, outF] of layers) {

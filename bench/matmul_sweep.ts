@@ -18,22 +18,13 @@ import { synchronize } from "../lib/device/recorder.ts";
 import { processCpuMs } from "./cpu_time.ts";
 import { randomBuffer } from "../lib/device/tuner_inputs.ts";
 import type { GemmTiling } from "../lib/device/tuning.ts";
+import { flag, tilingArgs } from "./_args.ts";
 
-const flag = (name: string) =>
-  Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const [m, n, k] = (flag("shape") ?? "1024x1024x1024").split("x").map(Number);
 const reps = Number(flag("reps") ?? 3);
 const rounds = Number(flag("rounds") ?? 5);
 const names = Deno.args.filter((a) => !a.startsWith("--"));
-const configs: GemmTiling[] = Deno.args.filter((a) => !a.startsWith("--"))
-  .map((text) => {
-    const [tile, group, extra] = text.split("/");
-    const [rows, cols] = tile.split("x").map(Number);
-    const [groupX, groupY] = group.split("x").map(Number);
-    const config: GemmTiling = { rows, cols, groupX, groupY };
-    if (extra) Object.assign(config, JSON.parse(extra));
-    return config;
-  });
+const configs: GemmTiling[] = tilingArgs();
 const s = {
   batch: 1,
   m,

@@ -17,9 +17,8 @@ import { cachePath, tune, type TuneResult } from "../lib/device/tuner.ts";
 import { tuning } from "../lib/device/tuning.ts";
 import { adapter } from "../lib/device/webgpu.ts";
 import { alexnetConvs, alexnetMatmuls } from "./alexnet_shapes.ts";
+import { flag } from "./_args.ts";
 
-const flag = (name: string) =>
-  Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const cpu = tuning.kind === "cpu";
 const batch = Number(flag("batch") ?? (cpu ? 8 : 128));
 const budget = Number(flag("budget") ?? (cpu ? 120 : 5));

@@ -19,9 +19,8 @@ import { readBuffer, synchronize } from "../lib/device/recorder.ts";
 import { randomBuffer } from "../lib/device/tuner_inputs.ts";
 import { type GemmTiling, tuningFor } from "../lib/device/tuning.ts";
 import { alexnetConvs } from "./alexnet_shapes.ts";
+import { flag } from "./_args.ts";
 
-const flag = (name: string) =>
-  Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const batch = Number(flag("batch") ?? 8);
 const reps = Number(flag("reps") ?? 2);
 const rounds = Number(flag("rounds") ?? 5);
