@@ -8,7 +8,7 @@ import {
   F32_OUTPUT,
 } from "../../../lib/device/conv2d_winograd_weight.ts";
 import { tuningFor } from "../../../lib/device/tuning.ts";
-import { checkConv, type Layer } from "./_gemm_checks.ts";
+import { checkConv, type Layer, WINOGRAD_LAYERS } from "./_gemm_checks.ts";
 import { randomFloats, withTuning } from "./_helpers.ts";
 
 /** Fails unless |a - b| <= tolerance. */
@@ -74,13 +74,8 @@ Deno.test("F(3x3, 2x2) nests F(3, 2) along both axes", () => {
  * Odd output sizes (partial tiles), padding 0 to 2, batch 1 to 3, groups,
  * one channel, 3x3 and 5x5 kernels; GEMM rows below and above 32.
  */
-export const WINOGRAD_WEIGHT_LAYERS: Layer[] = [
-  { batch: 2, c: 5, h: 7, w: 9, oc: 33, k: 3, pad: 1 },
-  { batch: 1, c: 4, h: 6, w: 5, oc: 6, k: 3, groups: 2 },
-  { batch: 3, c: 3, h: 5, w: 8, oc: 4, k: 3, pad: [2, 1] },
-  { batch: 1, c: 1, h: 3, w: 3, oc: 1, k: 3 },
-  { batch: 2, c: 3, h: 7, w: 6, oc: 5, k: 5, pad: 2 },
-  { batch: 1, c: 4, h: 9, w: 8, oc: 6, k: 5, pad: [1, 4], groups: 2 },
+const WINOGRAD_WEIGHT_LAYERS: Layer[] = [
+  ...WINOGRAD_LAYERS,
   { batch: 2, c: 1, h: 6, w: 7, oc: 3, k: 5, pad: [0, 2] },
 ];
 
