@@ -102,8 +102,10 @@ has_vulkan_driver() {
 }
 
 install_deno
-if ! has_vulkan_driver; then
-  log "no Vulkan driver found: installing Mesa's lavapipe (software Vulkan)"
+# An ICD alone does not prove a working driver (a container may mount one
+# for a GPU it does not pass through): without an adapter, lavapipe too.
+if ! has_vulkan_driver || ! has_webgpu_adapter; then
+  log "no working Vulkan driver found: installing Mesa's lavapipe (software Vulkan)"
   apt_install "${VULKAN_PACKAGES[@]}"
 fi
 has_webgpu_adapter || { log "no WebGPU adapter found (Vulkan drivers: ${VULKAN_PACKAGES[*]})"; exit 1; }

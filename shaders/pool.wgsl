@@ -8,7 +8,7 @@
 // FORWARD: one invocation computes one output y[p, oh, ow] (p = n*C + c)
 //   over the window rows oh*SH - PH .. + KH, cols ow*SW - PW .. + KW;
 //   max skips padding and writes the flat input index ih*W + iw of the
-//   maximum (first on ties; a NaN wins and stays) to `index`; average
+//   maximum (first on ties; the last NaN, which then stays) to `index`; average
 //   divides by KH*KW (padding counted, PyTorch's count_include_pad default).
 // BACKWARD: one invocation computes one input gradient gx[p, ih, iw] by
 //   visiting the (at most ceil(KH/SH) x ceil(KW/SW)) windows that contain it
@@ -67,8 +67,9 @@ fn forward(o: u32, p: Params) {
       let inside = row_inside && ix >= 0 && ix < w;
       let at = row + u32(clamp(ix, 0, w - 1));
       let v = src[base + at];
-      // the first NaN wins and stays, as in PyTorch
-      let take = inside && (!found || (!is_nan(best) && (v > best || is_nan(v))));
+      // a NaN wins, the last one as in PyTorch's kernels (their index takes
+      // the gradient); a number never replaces a NaN
+      let take = inside && (!found || is_nan(v) || (!is_nan(best) && v > best));
       best = select(best, v, take);
       best_index = select(best_index, at, take);
       found = found || inside;

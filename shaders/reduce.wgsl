@@ -27,7 +27,8 @@ const WITH_INDEX: bool = {{WITH_INDEX}};
 // Whether (v, iv) should replace (best, ib): the op's rule, ties keep the
 // lower index, NaN wins (as in PyTorch). Unused by sum.
 // NaN by its bits: WGSL lets a compiler assume no NaN, so `v != v` may fold
-// away. The first NaN wins and stays, as in PyTorch's max and argmax.
+// away. A NaN beats every number, and of two NaNs the first (lower index)
+// wins, as in PyTorch's max and argmax.
 fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
@@ -52,13 +53,13 @@ fn main(
     if (o < outputs) {
       let base = (o / params.inner) * params.r * params.inner + o % params.inner;
       var best = {{INIT}};
-      var best_index = 0u;
+      var best_index = 0xffffffffu;
       for (var r = 0u; r < params.r; r++) {
         let v = x[base + r * params.inner];
-        {{ACCUMULATE}}
+        {{ACCUMULATE_FIRST}}
       }
       out[o] = best;
-      if (WITH_INDEX) { index[o] = f32(best_index); }
+      if (WITH_INDEX) { index[o] = f32(select(best_index, 0u, best_index == 0xffffffffu)); }
     }
     return;
   }

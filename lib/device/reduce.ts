@@ -17,10 +17,9 @@ const FEW_OUTPUTS = 4096;
 
 // How each op folds a value into a running result. Sum adds; max and min
 // select through the shader's `better` and keep the index (0xffffffff marks
-// "nothing yet" in the shared pass).
+// "nothing yet": the first value is taken whatever it is, so a row of -inf
+// has the maximum -inf, not the initial -FLT_MAX).
 const SELECT = {
-  accumulate:
-    "if (better(v, r, best, best_index)) { best = v; best_index = r; }",
   accumulateFirst:
     "if (best_index == 0xffffffffu || better(v, r, best, best_index)) { best = v; best_index = r; }",
   merge: "if (iv != 0xffffffffu && (shared_index[lid] == 0xffffffffu || " +
@@ -30,23 +29,20 @@ const REDUCE_WGSL: Record<ReduceOp, Record<string, string>> = {
   sum: {
     INIT: "0.0",
     BETTER: "return false;",
-    ACCUMULATE: "best += v;",
     ACCUMULATE_FIRST: "best += v; best_index = 0u;",
     MERGE: "shared_value[lid] += v;",
   },
   max: {
     INIT: "-3.4028235e38",
     BETTER:
-      "return !is_nan(best) && (v > best || (v == best && iv < ib) || is_nan(v));",
-    ACCUMULATE: SELECT.accumulate,
+      "return select(!is_nan(best) && (v > best || (v == best && iv < ib)), !is_nan(best) || iv < ib, is_nan(v));",
     ACCUMULATE_FIRST: SELECT.accumulateFirst,
     MERGE: SELECT.merge,
   },
   min: {
     INIT: "3.4028235e38",
     BETTER:
-      "return !is_nan(best) && (v < best || (v == best && iv < ib) || is_nan(v));",
-    ACCUMULATE: SELECT.accumulate,
+      "return select(!is_nan(best) && (v < best || (v == best && iv < ib)), !is_nan(best) || iv < ib, is_nan(v));",
     ACCUMULATE_FIRST: SELECT.accumulateFirst,
     MERGE: SELECT.merge,
   },

@@ -38,3 +38,29 @@ Deno.test("max and argmax take the first NaN, as PyTorch does", async () => {
   const rows = await x.max(1).values.data();
   assert.ok(Number.isNaN(rows[0]) && Number.isNaN(rows[1]), `got ${rows}`);
 });
+
+Deno.test("argmax over a long row (the workgroup pass) takes the first of two NaNs", async () => {
+  const row = new Array(512).fill(0);
+  row[1] = NaN; // thread 1's first value
+  row[64] = NaN; // thread 0's second
+  assert.deepEqual(Array.from(await lib.argmax(lib.tensor([row]), 1).data()), [
+    1,
+  ]);
+});
+
+Deno.test("max of a row of -inf is -inf, min of a row of +inf is +inf", async () => {
+  const x = lib.tensor([[-Infinity, -Infinity], [Infinity, Infinity]]);
+  assert.deepEqual(Array.from(await x.max(1).values.data()), [
+    -Infinity,
+    Infinity,
+  ]);
+  assert.deepEqual(Array.from(await x.min(1).values.data()), [
+    -Infinity,
+    Infinity,
+  ]);
+  assert.deepEqual(Array.from(await lib.argmax(x, 1).data()), [0, 0]);
+  assert.deepEqual(
+    Array.from(await lib.tensor([-Infinity, -Infinity]).max().data()),
+    [-Infinity],
+  );
+});
