@@ -115,12 +115,13 @@ export function winogradBackwardWeight(
   s: Conv2dShape,
   tile: GemmTiling,
 ): void {
-  const [tiles, tw, t] = tilesOf(forwardGeometry(s));
+  const g = forwardGeometry(s);
+  const [tiles, tw, t] = tilesOf(g);
   const blocks = blocksOf(s.kernelHeight);
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
   const kcg = blocks * blocks * cg;
-  const v = transformInput(x, forwardGeometry(s), true);
+  const v = transformInput(x, g, true);
   const u = allocate(16 * s.outChannels * t * 4, "winograd weight-grad gy");
   transform("gy", gy, u, [
     s.outChannels * t,

@@ -186,6 +186,8 @@ const CPU_CONV_DEFAULT = via("winograd", CPU_CONV);
 const CPU_INPUT_DEFAULT = CPU_CONV_DEFAULT;
 const CPU_WEIGHT_DEFAULT = via("winograd", CPU_MATMUL);
 
+const GPU_THIN_CANDIDATES = [GPU_THIN, tiled(4, 4, 8, 8, 16)];
+
 const TUNINGS: Record<AdapterKind, AdapterTuning> = {
   cpu: {
     kind: "cpu",
@@ -237,8 +239,9 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     weightThin: GPU_WEIGHT_THIN,
     candidates: {
       matmul: GPU_TILES,
-      matmulThin: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
-      matmulFew: [GPU_THIN, tiled(4, 4, 8, 8, 16)],
+      matmulThin: GPU_THIN_CANDIDATES,
+      // no measurement on a GPU yet says 5-16 rows want other tiles
+      matmulFew: GPU_THIN_CANDIDATES,
       conv: [GPU_CONV, ...GPU_TILES, via("winograd", GPU_MATMUL)],
       convThin: [GPU_CONV_THIN, GPU_THIN, tiled(4, 4, 8, 8, 16)],
       weight: [
