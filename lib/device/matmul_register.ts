@@ -220,7 +220,39 @@ function fillMatmul(
 }
 
 /**
- * Records C = A @ B (+ bias) (then ReLU) with the register-block kernel.
+ * The register block narrowed to fewer columns where `n` would leave much
+ * of the last workgroup's columns idle: of the widths from `tile.cols` down
+ * to half of it (multiples of 4), the one with the fewest texel fetches over
+ * all of C's padded columns, (padded n / cols) x (rows + cols), which the
+ * kernel is bound by on lavapipe. Conv2's input gradient (n = 96 channels)
+ * runs 32x12 blocks instead of 32x16 ones that idle a quarter of the
+ * lanes: 1.2x (docs/performance.md, session 5); n = 4096 keeps 16.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * const tile = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
+ * strictEqual(fitColumns(tile, 96).cols, 12);
+ * strictEqual(fitColumns(tile, 4096).cols, 16);
+ * ```
+ *
+ * @param tile the configured block
+ * @param n the columns of C
+ * @returns `tile`, or a copy with fewer `cols`
+ */
+export function fitColumns(tile: GemmTiling, n: number): GemmTiling {
+  const fetches = (cols: number) =>
+    Math.ceil(n / (cols * tile.groupX)) * tile.groupX * (tile.rows + cols);
+  let best = tile.cols;
+  for (let cols = tile.cols - 4; cols >= tile.cols / 2; cols -= 4) {
+    if (fetches(cols) < fetches(best)) best = cols;
+  }
+  return best === tile.cols ? tile : { ...tile, cols: best };
+}
+
+/**
+ * Records C = A @ B (+ bias) (then ReLU) with the register-block kernel,
+ * its block narrowed by `fitColumns`.
  *
  * @param a A, float32 (layout per `s.transA`)
  * @param b B, float32
@@ -241,6 +273,7 @@ export function registerMatmul(
   source: OperandSource,
   post: GemmEpilogue,
 ): void {
+  tile = fitColumns(tile, s.n);
   const ks = s.k % 4 === 0 ? 4 : 1;
   const modes = operandModes(s, source);
   const hasBias = bias !== undefined;

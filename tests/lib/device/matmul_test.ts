@@ -1,3 +1,6 @@
+import { strictEqual } from "node:assert";
+import { fitColumns } from "../../../lib/device/matmul_register.ts";
+import { tuningFor } from "../../../lib/device/tuning.ts";
 import { SMALL_TILES, withTuning } from "./_helpers.ts";
 import { checkMatmul as check } from "./_gemm_checks.ts";
 
@@ -57,4 +60,18 @@ Deno.test("matmul() with the adapter's tiles at AlexNet's classifier shapes", as
   // batch 4 takes the thin tile, batch 64 the full one
   await check({ batch: 1, m: 4, n: 256, k: 2304, transB: true }, true);
   await check({ batch: 1, m: 64, n: 100, k: 1024, transB: true }, true);
+});
+
+Deno.test("matmul() narrows the register block where the columns would idle lanes", async () => {
+  const cpu = tuningFor("cpu");
+  // 96 columns: 32x12 blocks fill one workgroup; 40: 32x8 blocks
+  strictEqual(fitColumns(cpu.matmul, 96).cols, 12);
+  strictEqual(fitColumns(cpu.matmul, 40).cols, 8);
+  strictEqual(fitColumns(cpu.matmul, 256), cpu.matmul);
+  await withTuning(cpu, async () => {
+    for (const n of [96, 40, 95]) {
+      await check({ batch: 2, m: 33, n, k: 20 }, true, 1, true);
+      await check({ batch: 1, m: 40, n, k: 37, transB: true }, true);
+    }
+  });
 });
