@@ -69,3 +69,41 @@ export function tileStore(
     return lines;
   };
 }
+
+/**
+ * `tileStore` for an output whose rows are a multiple of 4 floats long,
+ * bound as `array<vec4<f32>>`: one vec4 store per 4 columns (on lavapipe a
+ * store is a loop over the lanes per component either way, but the vec4
+ * one computes one address and tests one edge).
+ *
+ * @param hasBias whether a `bias` binding is added along the columns
+ * @param relu whether a ReLU follows
+ * @param index WGSL of the float index in `out` of tile row i, column `col` (a multiple of 4)
+ * @returns the store callback of a register block
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tileStoreVec4 } from "./epilogue.ts";
+ * const lines = tileStoreVec4(false, true, (i, col) => `(row0 + ${i}u) * N + ${col}`)(0, 1, "acc");
+ * assert.equal(lines[0], "if (row0 + 0u < M && col0 + 4u < N) { out[((row0 + 0u) * N + col0 + 4u) / 4u] = max(acc, vec4<f32>(0.0)); }");
+ * ```
+ */
+export function tileStoreVec4(
+  hasBias: boolean,
+  relu: boolean,
+  index: (i: number, col: string) => string,
+): (i: number, j: number, value: string) => string[] {
+  return (i, j, value) => {
+    const col = `col0 + ${4 * j}u`;
+    const biased = hasBias
+      ? `${value} + vec4<f32>(bias[${col}], bias[${col} + 1u], bias[${col} + 2u], bias[${col} + 3u])`
+      : value;
+    const result = relu ? `max(${biased}, vec4<f32>(0.0))` : biased;
+    return [
+      `if (row0 + ${i}u < M && ${col} < N) { out[(${
+        index(i, col)
+      }) / 4u] = ${result}; }`,
+    ];
+  };
+}

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type GemmEpilogue, tileStore } from "./epilogue.ts";
+import { type GemmEpilogue, tileStore, tileStoreVec4 } from "./epilogue.ts";
 import type { MatmulShape } from "./matmul.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import {
@@ -151,6 +151,18 @@ function operandModes(
   ];
 }
 
+/**
+ * Whether C is stored a vec4 at a time: where the stores bound the product
+ * (a short k: the linear layers' weight gradients, k = the batch; fc6's
+ * forward and backward at batch 8 take 0.84x the time; docs/performance.md,
+ * session 5) and every row starts
+ * 16-byte aligned. Over a long k the store is a rounding error, and the
+ * two are within noise of each other.
+ */
+function vectorStores(s: Required<MatmulShape>): boolean {
+  return s.k <= 64 && s.n % 4 === 0;
+}
+
 function matmulShader(
   s: Required<MatmulShape>,
   tile: GemmTiling,
@@ -161,12 +173,13 @@ function matmulShader(
 ): string {
   const a = matmulA(s.transA, modes[0], tile, ks);
   const b = matmulB(s.transB, modes[1], tile, ks);
+  const vec4Out = vectorStores(s);
   const code = registerBlock(
     tile,
     ks,
     a,
     b,
-    tileStore(
+    (vec4Out ? tileStoreVec4 : tileStore)(
       hasBias,
       relu,
       (i, col) => `out_base + (row0 + ${i}u) * N + ${col}`,
@@ -181,7 +194,9 @@ function matmulShader(
   }
   const outBinding = bindings.length;
   bindings.push(
-    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;`,
+    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<${
+      vec4Out ? "vec4<f32>" : "f32"
+    }>;`,
   );
   const textured = modes.includes("texture");
   const fetch = (["a", "b"] as const).map((name, index) =>
@@ -281,7 +296,7 @@ export function registerMatmul(
   const key =
     `matmul|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}|${s.transA}|${s.transB}|${
       modes.join(",")
-    }|${hasBias}|${relu}`;
+    }|${hasBias}|${relu}|${vectorStores(s)}`;
   const compiled = pipeline(
     key,
     () => matmulShader(s, tile, ks, modes, hasBias, relu),
