@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { adapter, isFallbackAdapter } from "./webgpu.ts";
+import { isFallbackAdapter } from "./webgpu.ts";
 
 /** Where the register-tiled kernels read their vec4 operands from. */
 export type OperandSource = "texture" | "buffer";
@@ -127,10 +127,8 @@ function tiled(
     : { rows, cols, groupX, groupY, sharedDepth, splitK };
 }
 
-// lavapipe / llvmpipe: loads dominate, so each invocation keeps a big
-// register block, and a workgroup is one vector of lanes (8 with AVX2, 16
-// with AVX-512 where LP_NATIVE_VECTOR_WIDTH=512 asks for it); the tiles
-// below are for 8 and `forLanes` widens them.
+// lavapipe / llvmpipe: 8 lanes per AVX2 vector; loads dominate, so each
+// invocation keeps a big register block and workgroups stay small.
 const CPU_MATMUL: GemmTiling = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
 const CPU_THIN: GemmTiling = { rows: 4, cols: 16, groupX: 8, groupY: 1 };
 // 8 rows: 1.2-2.1x CPU_THIN on fc6/fc7 at batch 8 (docs/performance.md, session 4)
@@ -147,7 +145,7 @@ const CPU_CONV: GemmTiling = {
 };
 const CPU_CONV_THIN: GemmTiling = { rows: 4, cols: 32, groupX: 8, groupY: 1 };
 /** Shorter workgroups: more of them, which two busy cores share more evenly. */
-const shorter = (t: GemmTiling): GemmTiling => ({ ...t, groupX: t.groupX / 2 });
+const shorter = (t: GemmTiling): GemmTiling => ({ ...t, groupX: 4 });
 /** The same tile through another conv2d algorithm (see `GemmTiling.method`). */
 const via = (
   method: "im2col" | "winograd",
@@ -190,46 +188,44 @@ const CPU_WEIGHT_DEFAULT = via("winograd", CPU_MATMUL);
 
 const GPU_THIN_CANDIDATES = [GPU_THIN, tiled(4, 4, 8, 8, 16)];
 
-const CPU_TUNING: AdapterTuning = {
-  kind: "cpu",
-  source: "texture",
-  matmul: CPU_MATMUL,
-  matmulThin: CPU_THIN,
-  matmulFew: CPU_FEW,
-  conv: CPU_CONV_DEFAULT,
-  convInput: CPU_INPUT_DEFAULT,
-  convThin: CPU_CONV_THIN,
-  weight: CPU_WEIGHT_DEFAULT,
-  weightThin: CPU_THIN,
-  candidates: {
-    matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
-    matmulThin: [CPU_THIN, shorter(CPU_THIN)],
-    matmulFew: [
-      CPU_FEW,
-      { ...CPU_FEW, rows: 16 }, // a batch of 9-16 in one block
-      CPU_THIN,
-    ],
-    conv: [
-      CPU_CONV_DEFAULT,
-      CPU_CONV,
-      shorter(CPU_CONV),
-      via("winograd", shorter(CPU_CONV)),
-    ],
-    convThin: [CPU_CONV_THIN],
-    weight: [
-      CPU_WEIGHT_DEFAULT,
-      via("im2col", CPU_MATMUL),
-      CPU_MATMUL,
-      shorter(CPU_MATMUL),
-      via("im2col", shorter(CPU_MATMUL)),
-      via("winograd", shorter(CPU_MATMUL)),
-    ],
-    weightThin: [CPU_THIN, shorter(CPU_THIN)],
-  },
-};
-
 const TUNINGS: Record<AdapterKind, AdapterTuning> = {
-  cpu: CPU_TUNING,
+  cpu: {
+    kind: "cpu",
+    source: "texture",
+    matmul: CPU_MATMUL,
+    matmulThin: CPU_THIN,
+    matmulFew: CPU_FEW,
+    conv: CPU_CONV_DEFAULT,
+    convInput: CPU_INPUT_DEFAULT,
+    convThin: CPU_CONV_THIN,
+    weight: CPU_WEIGHT_DEFAULT,
+    weightThin: CPU_THIN,
+    candidates: {
+      matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
+      matmulThin: [CPU_THIN, shorter(CPU_THIN)],
+      matmulFew: [
+        CPU_FEW,
+        { ...CPU_FEW, rows: 16 }, // a batch of 9-16 in one block
+        CPU_THIN,
+      ],
+      conv: [
+        CPU_CONV_DEFAULT,
+        CPU_CONV,
+        shorter(CPU_CONV),
+        via("winograd", shorter(CPU_CONV)),
+      ],
+      convThin: [CPU_CONV_THIN],
+      weight: [
+        CPU_WEIGHT_DEFAULT,
+        via("im2col", CPU_MATMUL),
+        CPU_MATMUL,
+        shorter(CPU_MATMUL),
+        via("im2col", shorter(CPU_MATMUL)),
+        via("winograd", shorter(CPU_MATMUL)),
+      ],
+      weightThin: [CPU_THIN, shorter(CPU_THIN)],
+    },
+  },
   gpu: {
     kind: "gpu",
     source: "buffer",
@@ -262,76 +258,10 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
   },
 };
 
-/**
- * The CPU entry for vectors of `lanes` (8 or 16): every lavapipe
- * workgroup's `groupX` scaled from the table's 8 lanes, so that one
- * workgroup fills one vector (a 16-lane llvmpipe runs an 8-invocation
- * workgroup half empty).
- */
-function forLanes(entry: AdapterTuning, lanes: number): AdapterTuning {
-  const widen = (t: GemmTiling): GemmTiling => ({
-    ...t,
-    groupX: t.groupX * lanes / 8,
-  });
-  const candidates = Object.fromEntries(
-    Object.entries(entry.candidates).map(([list, configs]) => [
-      list,
-      configs.map(widen),
-    ]),
-  ) as unknown as Candidates;
-  return {
-    ...entry,
-    matmul: widen(entry.matmul),
-    matmulThin: widen(entry.matmulThin),
-    matmulFew: widen(entry.matmulFew),
-    conv: widen(entry.conv),
-    convInput: widen(entry.convInput),
-    convThin: widen(entry.convThin),
-    weight: widen(entry.weight),
-    weightThin: widen(entry.weightThin),
-    candidates,
-  };
+/** A copy of the tuning table's entry for `kind` (tests run both on any adapter). */
+export function tuningFor(kind: AdapterKind): AdapterTuning {
+  return structuredClone(TUNINGS[kind]);
 }
-
-/**
- * A copy of the tuning table's entry for `kind` (tests run both on any
- * adapter); the CPU entry for llvmpipe vectors of `lanes`, by default
- * this adapter's.
- */
-export function tuningFor(
-  kind: AdapterKind,
-  lanes: number = cpuLanes,
-): AdapterTuning {
-  const entry = structuredClone(TUNINGS[kind]);
-  return kind === "cpu" && lanes !== 8 ? forLanes(entry, lanes) : entry;
-}
-
-/**
- * The lanes of one llvmpipe vector, from the adapter's description
- * ("llvmpipe (LLVM 15.0.6, 256 bits)"); 8 where it names no width. Mesa
- * uses 256-bit vectors unless `LP_NATIVE_VECTOR_WIDTH=512` asks for
- * AVX-512 (docs/performance.md, session 5: matmul 1024^3 1.3-1.5x faster,
- * the AlexNet step no faster, so the library leaves Mesa's default alone).
- *
- * @example
- * ```ts
- * import { strictEqual } from "node:assert";
- * strictEqual(vectorLanes("llvmpipe (LLVM 15.0.6, 512 bits)"), 16);
- * strictEqual(vectorLanes("SwiftShader Device"), 8);
- * ```
- *
- * @param description the adapter's `info.description`
- * @returns 4, 8 or 16
- */
-export function vectorLanes(description: string): number {
-  const bits = Number(/\b(128|256|512) bits\b/.exec(description)?.[1] ?? 256);
-  return bits / 32;
-}
-
-/** Lanes of this adapter's vectors where it is llvmpipe (8 elsewhere). */
-export const cpuLanes: number = isFallbackAdapter
-  ? vectorLanes(adapter.info.description)
-  : 8;
 
 /**
  * The tuning of this process's adapter. Mutable on purpose: tests and

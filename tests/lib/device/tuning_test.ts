@@ -3,7 +3,7 @@
 // pick is run here on lavapipe like the rest. The candidate lists drive the
 // test, so a new candidate is tested without a new line here.
 import {
-  type AdapterTuning,
+  type AdapterKind,
   type Candidates,
   configName,
   type GemmTiling,
@@ -18,32 +18,13 @@ import {
   WINOGRAD_LAYERS,
 } from "./_gemm_checks.ts";
 
-/**
- * The tables under test: the CPU one as an 8-lane and a 16-lane llvmpipe
- * gets it (`LP_NATIVE_VECTOR_WIDTH=512`), and the GPU one.
- */
-const TABLES: { name: string; entry: AdapterTuning; skip?: AdapterTuning }[] = [
-  { name: "cpu", entry: tuningFor("cpu", 8) },
-  // only the configurations the 8-lane table does not already test
-  {
-    name: "16-lane cpu",
-    entry: tuningFor("cpu", 16),
-    skip: tuningFor("cpu", 8),
-  },
-  { name: "gpu", entry: tuningFor("gpu") },
-];
-
-/** The distinct configurations of some candidate lists of a table. */
+/** The distinct configurations of some candidate lists. */
 function distinct(
-  table: (typeof TABLES)[number],
+  kind: AdapterKind,
   lists: (keyof Candidates)[],
 ): GemmTiling[] {
-  const names = (t: AdapterTuning) =>
-    lists.flatMap((list) => t.candidates[list]).map(configName);
-  const skipped = new Set(table.skip ? names(table.skip) : []);
-  const all = lists.flatMap((list) => table.entry.candidates[list]);
+  const all = lists.flatMap((list) => tuningFor(kind).candidates[list]);
   const seen = new Map(all.map((c) => [configName(c), c]));
-  for (const name of skipped) seen.delete(name);
   return [...seen.values()];
 }
 
@@ -67,13 +48,12 @@ const IM2COL_LAYERS: Layer[] = [
   { batch: 1, c: 9, h: 8, w: 9, oc: 5, k: [4, 4], pad: 1, dilation: [1, 2] },
 ];
 
-for (const table of TABLES) {
-  const { name, entry } = table;
-  Deno.test(`every ${name} matmul candidate matches the oracle (bias, ReLU, awkward sizes)`, async () => {
-    for (const c of distinct(table, ["matmul", "matmulThin", "matmulFew"])) {
+for (const kind of ["cpu", "gpu"] as const) {
+  Deno.test(`every ${kind} matmul candidate matches the oracle (bias, ReLU, awkward sizes)`, async () => {
+    for (const c of distinct(kind, ["matmul", "matmulThin", "matmulFew"])) {
       const { bm, bn, bk } = block(c);
       await withTuning(
-        { ...entry, matmul: c, matmulThin: c, matmulFew: c },
+        { ...tuningFor(kind), matmul: c, matmulThin: c, matmulFew: c },
         async () => {
           // one row past the tile, one column short, k not a multiple of the slice
           await checkMatmul(
@@ -108,10 +88,10 @@ for (const table of TABLES) {
     }
   });
 
-  Deno.test(`every ${name} conv2d forward and input-gradient candidate matches the oracle`, async () => {
-    for (const c of distinct(table, ["conv", "convThin"])) {
+  Deno.test(`every ${kind} conv2d forward and input-gradient candidate matches the oracle`, async () => {
+    for (const c of distinct(kind, ["conv", "convThin"])) {
       await withTuning(
-        { ...entry, conv: c, convInput: c, convThin: c },
+        { ...tuningFor(kind), conv: c, convInput: c, convThin: c },
         async () => {
           const { bm, bn, bk } = block(c);
           const layers: Layer[] = isTiled(c)
@@ -152,10 +132,10 @@ for (const table of TABLES) {
     }
   });
 
-  Deno.test(`every ${name} conv2d weight-gradient candidate matches the oracle (split-K)`, async () => {
-    for (const c of distinct(table, ["weight", "weightThin"])) {
+  Deno.test(`every ${kind} conv2d weight-gradient candidate matches the oracle (split-K)`, async () => {
+    for (const c of distinct(kind, ["weight", "weightThin"])) {
       await withTuning(
-        { ...entry, weight: c, weightThin: c },
+        { ...tuningFor(kind), weight: c, weightThin: c },
         async () => {
           const layers: Layer[] = [
             {
