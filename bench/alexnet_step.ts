@@ -1,6 +1,6 @@
 /**
  * `deno run -A bench/alexnet_step.ts [--batch=8,32] [--steps=3] [--no-tfjs]
- * [--profile] [--torch]`: the course AlexNet's training step (forward,
+ * [--profile[=kernels]] [--torch]`: the course AlexNet's training step (forward,
  * backward, SGD) at 1x224x224: milliseconds per step, images per second,
  * the per-layer split of forward and backward, and peak GPU memory; then
  * the same network and step through TensorFlow.js's WebGPU backend on the
@@ -11,8 +11,10 @@
  *
  * The per-layer split: with `--profile` on an adapter with timestamp-query,
  * GPU timestamps between layers with no wait between them
- * (bench/profile.ts); otherwise (or without `--profile`) it synchronises
- * after each layer, so each row carries a submit-and-wait.
+ * (bench/profile.ts), and with `--profile=kernels` each row's milliseconds
+ * per kernel (a timestamp after every dispatch); otherwise (or without
+ * `--profile`) it synchronises after each layer, so each row carries a
+ * submit-and-wait.
  *
  * @module
  */
@@ -20,14 +22,15 @@ import * as lib from "../lib/mod.ts";
 import { models, optim } from "../lib/mod.ts";
 import { hasTimestamps } from "../lib/device/gpu_timer.ts";
 import { processCpuMs } from "./cpu_time.ts";
-import { profileStep } from "./profile.ts";
+import { type ProfileRow, profileStep } from "./profile.ts";
 
 const arg = (name: string, fallback: string) =>
   Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const batches = arg("batch", "8,32").split(",").map(Number);
 const steps = Number(arg("steps", "3"));
 const withTfjs = !Deno.args.includes("--no-tfjs");
-const profile = Deno.args.includes("--profile");
+const profile = Deno.args.some((a) => a.startsWith("--profile"));
+const kernelSplit = Deno.args.includes("--profile=kernels");
 const withTorch = Deno.args.includes("--torch");
 
 console.log(`adapter: ${lib.device()}`);
@@ -129,14 +132,17 @@ for (const batch of batches) {
       ? "  per layer, GPU timestamps (no waits between layers):"
       : "  per layer, a wait after each (each row carries a submit-and-wait):",
   );
-  const rows = timestamps
-    ? await profileStep(net.layers, x, y, () => {
-      opt.step();
-      opt.zeroGrad();
-    })
+  opt.zeroGrad(); // as step() does: the gradients start empty, no adds
+  const rows: ProfileRow[] = timestamps
+    ? await profileStep(net.layers, x, y, () => opt.step(), kernelSplit)
     : await layerSplit(x, y);
   for (const row of rows) {
     console.log(`  ${row.name.padEnd(34)} ${row.ms.toFixed(1).padStart(8)} ms`);
+    const shown = (row.kernels ?? []).filter(([, ms]) => ms >= 0.5);
+    if (shown.length > 1 || (shown.length === 1 && row.ms >= 5)) {
+      const parts = shown.map(([label, ms]) => `${label} ${ms.toFixed(1)}`);
+      console.log(`      ${parts.join(", ")}`);
+    }
   }
   results.push({ batch, ours: ms, oursCpu: cpuMs });
   x.dispose();

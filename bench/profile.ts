@@ -3,25 +3,53 @@
  * GPU timestamps, with no wait between layers: a timestamp mark after each
  * layer's forward, and an identity op after each layer whose backward
  * marks when that layer's output gradient is ready, so that the time
- * between two backward marks is one layer's backward. Needs the
- * `timestamp-query` feature (see bench/alexnet_step.ts for the fallback).
+ * between two backward marks is one layer's backward. With `kernels`, a
+ * mark after every dispatch too, so that each row also says which kernels
+ * its time went to (copies and texture staging count towards the dispatch
+ * that follows them). Needs the `timestamp-query` feature (see
+ * bench/alexnet_step.ts for the fallback).
  *
  * @module
  */
 import * as lib from "../lib/mod.ts";
 import { record } from "../lib/core/autograd.ts";
 import { GpuTimer } from "../lib/device/gpu_timer.ts";
+import { observeDispatches } from "../lib/device/recorder.ts";
 
 /** One row of the profile. */
 export interface ProfileRow {
   name: string;
   ms: number;
+  /** With `kernels`: milliseconds per dispatch label, largest first. */
+  kernels?: [string, number][];
+}
+
+/** WebGPU allows at most 4096 queries in a set. */
+const MAX_MARKS = 4096;
+
+/** Marks in recording order; a kernel mark names the dispatch before it. */
+class Marks {
+  readonly timer = new GpuTimer(MAX_MARKS);
+  readonly kernelOf: (string | undefined)[] = [];
+  dropped = 0;
+
+  /** Records a mark; returns its index. */
+  mark(kernel?: string): number {
+    const index = this.kernelOf.length;
+    if (index >= MAX_MARKS - 1) {
+      this.dropped++;
+      return index - 1;
+    }
+    this.timer.mark(index);
+    this.kernelOf.push(kernel);
+    return index;
+  }
 }
 
 /**
  * Runs one step (forward, cross entropy, backward, `update`) with marks and
  * returns the GPU milliseconds of each layer's forward and backward, the
- * loss and the update.
+ * loss and the update; with `kernels`, each row's split by kernel.
  */
 export async function profileStep(
   layers: {
@@ -31,45 +59,72 @@ export async function profileStep(
   x: lib.Tensor,
   labels: number[],
   update: () => void,
+  kernels = false,
 ): Promise<ProfileRow[]> {
   const n = layers.length;
-  // marks: 0 start, 1..n after each forward, n+1 after the loss,
-  // n+2+i when layer i's output gradient is ready, 2n+2 end of backward,
-  // 2n+3 after the update
-  const timer = new GpuTimer(2 * n + 4);
+  const marks = new Marks();
+  const forwardEnd: number[] = [];
+  const gradientReady: number[] = [];
+  let start = 0, lossEnd = 0, backwardEnd = 0, updateEnd = 0;
   await lib.synchronize();
-  lib.tidy(() => {
-    timer.mark(0);
-    let h = x;
-    for (const [i, layer] of layers.entries()) {
-      h = layer.forward(h);
-      timer.mark(1 + i);
-      const out = h;
-      h = record("profile mark", [out], out.handle(), (g) => {
-        timer.mark(n + 2 + i);
-        return [g.handle()];
-      });
+  if (kernels) observeDispatches((label) => marks.mark(label));
+  try {
+    lib.tidy(() => {
+      start = marks.mark();
+      let h = x;
+      for (const [i, layer] of layers.entries()) {
+        h = layer.forward(h);
+        forwardEnd[i] = marks.mark();
+        const out = h;
+        h = record("profile mark", [out], out.handle(), (g) => {
+          gradientReady[i] = marks.mark();
+          return [g.handle()];
+        });
+      }
+      const loss = lib.crossEntropy(h, labels);
+      lossEnd = marks.mark();
+      loss.backward();
+      backwardEnd = marks.mark();
+      update();
+      updateEnd = marks.mark();
+    });
+  } finally {
+    observeDispatches(undefined);
+  }
+  const t = await marks.timer.read();
+  if (marks.dropped > 0) {
+    console.warn(
+      `profile: ${marks.dropped} dispatches past ${MAX_MARKS} marks were not timed apart`,
+    );
+  }
+  const row = (name: string, from: number, to: number): ProfileRow => {
+    const result: ProfileRow = { name, ms: (t[to] - t[from]) * 1000 };
+    if (!kernels) return result;
+    const split = new Map<string, number>();
+    for (let i = from + 1; i <= to; i++) {
+      const label = marks.kernelOf[i] ?? "(between kernels)";
+      split.set(label, (split.get(label) ?? 0) + (t[i] - t[i - 1]) * 1000);
     }
-    const loss = lib.crossEntropy(h, labels);
-    timer.mark(n + 1);
-    loss.backward();
-    timer.mark(2 * n + 2);
-    update();
-    timer.mark(2 * n + 3);
-  });
-  const t = await timer.read();
-  const ms = (a: number, b: number) => (t[b] - t[a]) * 1000;
+    result.kernels = [...split].sort((a, b) => b[1] - a[1]);
+    return result;
+  };
   const name = (i: number) => `${i} ${layers[i].constructor.name}`;
   const rows: ProfileRow[] = [];
   for (let i = 0; i < n; i++) {
-    rows.push({ name: `forward ${name(i)}`, ms: ms(i, i + 1) });
+    rows.push(
+      row(
+        `forward ${name(i)}`,
+        i === 0 ? start : forwardEnd[i - 1],
+        forwardEnd[i],
+      ),
+    );
   }
-  rows.push({ name: "loss forward", ms: ms(n, n + 1) });
-  rows.push({ name: "loss backward", ms: ms(n + 1, 2 * n + 1) });
+  rows.push(row("loss forward", forwardEnd[n - 1], lossEnd));
+  rows.push(row("loss backward", lossEnd, gradientReady[n - 1]));
   for (let i = n - 1; i >= 0; i--) {
-    const end = i === 0 ? 2 * n + 2 : n + 1 + i;
-    rows.push({ name: `backward ${name(i)}`, ms: ms(n + 2 + i, end) });
+    const end = i === 0 ? backwardEnd : gradientReady[i - 1];
+    rows.push(row(`backward ${name(i)}`, gradientReady[i], end));
   }
-  rows.push({ name: "SGD step", ms: ms(2 * n + 2, 2 * n + 3) });
+  rows.push(row("SGD step", backwardEnd, updateEnd));
   return rows;
 }

@@ -90,6 +90,25 @@ export function foldWorkgroups(count: number): [number, number] {
   return [Math.ceil(count / y), y];
 }
 
+let dispatchObserver: ((label: string) => void) | undefined;
+
+/**
+ * Calls `observer` with each dispatch's label right after it is recorded
+ * (bench/profile.ts puts a timestamp there); `undefined` stops it.
+ *
+ * @param observer called once per dispatch, in recording order
+ */
+export function observeDispatches(
+  observer: ((label: string) => void) | undefined,
+): void {
+  dispatchObserver = observer;
+}
+
+/** Tells the observer of `observeDispatches` that `label` was recorded (for dispatches outside `dispatch`). */
+export function dispatched(label: string): void {
+  dispatchObserver?.(label);
+}
+
 /** Records one compute dispatch. */
 export function dispatch(d: Dispatch): void {
   throwPendingGpuError();
@@ -142,6 +161,7 @@ export function dispatch(d: Dispatch): void {
   let [x, y = 1, z = 1] = d.workgroups;
   if (x > MAX_WORKGROUPS && y === 1) [x, y] = foldWorkgroups(x);
   pass.dispatchWorkgroups(x, y, z);
+  dispatched(d.label);
   if (++dispatches >= MAX_DISPATCHES) flush();
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { allocate, release } from "./buffer_pool.ts";
-import { commandEncoder, dispatch, upload } from "./recorder.ts";
+import { commandEncoder, dispatch, dispatched, upload } from "./recorder.ts";
 import { gpu } from "./webgpu.ts";
 
 /** WebGPU's maxComputeWorkgroupsPerDimension (default and lavapipe). */
@@ -71,5 +71,6 @@ export function dispatchTiled(
   );
   pass.dispatchWorkgroups(...workgroups);
   pass.end();
+  dispatched(label);
   release(paramBuffer); // later users of the buffer are ordered after this pass
 }
