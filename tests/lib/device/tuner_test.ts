@@ -7,6 +7,8 @@ import { bindingLimit, readBuffer } from "../../../lib/device/recorder.ts";
 import { release } from "../../../lib/device/buffer_pool.ts";
 import {
   cachePath,
+  choose,
+  DEFAULT_MARGIN,
   type Family,
   tune,
   TUNER_VERSION,
@@ -241,4 +243,28 @@ Deno.test("tuning a shape larger than a binding can hold is a RangeError", async
     );
     assert.equal(tunerState.entries.size, 0);
   });
+});
+
+Deno.test("choose() counts each candidate's fastest round and keeps the default within the margin", () => {
+  const [a, b, c] = [SMALL, SHORT, { ...SMALL, groupX: 1 }];
+  // b's best round (0.9) beats a (1.0) by 11%: b, with a the runner-up
+  let pick = choose([
+    { config: a, seconds: [1.2, 1.0] },
+    { config: b, seconds: [1.5, 0.9] },
+    { config: c, seconds: [1.3] },
+  ]);
+  assert.equal(pick.best.config, b);
+  assert.equal(pick.best.seconds, 0.9);
+  assert.equal(pick.second?.config, a);
+  // 0.97 is within DEFAULT_MARGIN of 1.0: the default stays, c is runner-up
+  pick = choose([
+    { config: a, seconds: [1.0] },
+    { config: b, seconds: [1.1] },
+    { config: c, seconds: [0.97, 2] },
+  ]);
+  assert.ok(1.0 / 0.97 < DEFAULT_MARGIN);
+  assert.equal(pick.best.config, a);
+  assert.equal(pick.second?.config, c);
+  // one candidate: no runner-up
+  assert.equal(choose([{ config: a, seconds: [1] }]).second, undefined);
 });
