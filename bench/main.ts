@@ -26,17 +26,11 @@ import {
   type Timed,
   timeSides,
 } from "./gemm.ts";
-
-const flag = (name: string) =>
-  Deno.args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split(
-    "=",
-  )[1] ?? (
-    Deno.args.includes(`--${name}`) ? "" : undefined
-  );
+import { flag } from "./_args.ts";
 
 const only = flag("only");
-const withTfjs = flag("no-tfjs") === undefined;
-const withOurs = flag("no-ours") === undefined;
+const withTfjs = !Deno.args.includes("--no-tfjs");
+const withOurs = !Deno.args.includes("--no-ours");
 const budget = Number(flag("budget") ?? 2);
 const rows = ROWS.filter((row) =>
   only === undefined
