@@ -29,8 +29,12 @@ const arg = (name: string, fallback: string) =>
 const batches = arg("batch", "8,32").split(",").map(Number);
 const steps = Number(arg("steps", "3"));
 const withTfjs = !Deno.args.includes("--no-tfjs");
-const profile = Deno.args.some((a) => a.startsWith("--profile"));
-const kernelSplit = Deno.args.includes("--profile=kernels");
+const profileArg = Deno.args.find((a) => a.startsWith("--profile"));
+if (profileArg && !["--profile", "--profile=kernels"].includes(profileArg)) {
+  throw new Error(`Unknown ${profileArg}: use --profile or --profile=kernels`);
+}
+const profile = profileArg !== undefined;
+const kernelSplit = profileArg === "--profile=kernels";
 const withTorch = Deno.args.includes("--torch");
 
 console.log(`adapter: ${lib.device()}`);

@@ -6,7 +6,8 @@
  * between two backward marks is one layer's backward. With `kernels`, a
  * mark after every dispatch too, so that each row also says which kernels
  * its time went to (copies and texture staging count towards the dispatch
- * that follows them). Needs the `timestamp-query` feature (see
+ * that follows them). A mark ends the recorder's compute pass, so there
+ * every dispatch runs in a pass of its own. Needs the `timestamp-query` feature (see
  * bench/alexnet_step.ts for the fallback).
  *
  * @module
@@ -26,17 +27,23 @@ export interface ProfileRow {
 
 /** WebGPU allows at most 4096 queries in a set. */
 const MAX_MARKS = 4096;
+/** Slots kept for the layer, loss and update marks (2 per layer, 4 more). */
+const LAYER_MARKS = 256;
 
-/** Marks in recording order; a kernel mark names the dispatch before it. */
+/**
+ * Marks in recording order; a kernel mark names the dispatch before it.
+ * Kernel marks stop where only the layer marks' slots are left, so a step
+ * with more dispatches keeps its layer rows and merges the last kernels.
+ */
 class Marks {
   readonly timer = new GpuTimer(MAX_MARKS);
   readonly kernelOf: (string | undefined)[] = [];
   dropped = 0;
 
-  /** Records a mark; returns its index. */
+  /** Records a mark; returns its index (a dropped kernel mark: the last one's). */
   mark(kernel?: string): number {
     const index = this.kernelOf.length;
-    if (index >= MAX_MARKS - 1) {
+    if (kernel !== undefined && index >= MAX_MARKS - LAYER_MARKS) {
       this.dropped++;
       return index - 1;
     }
@@ -91,10 +98,10 @@ export async function profileStep(
   } finally {
     observeDispatches(undefined);
   }
-  const t = await marks.timer.read();
+  const t = await marks.timer.read(marks.kernelOf.length);
   if (marks.dropped > 0) {
     console.warn(
-      `profile: ${marks.dropped} dispatches past ${MAX_MARKS} marks were not timed apart`,
+      `profile: the last ${marks.dropped} dispatches had no mark left: each counts towards the layer mark after it`,
     );
   }
   const row = (name: string, from: number, to: number): ProfileRow => {

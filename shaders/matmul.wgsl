@@ -9,7 +9,8 @@
 // Bindings: a, b (read: rgba32float textures holding the operand's flat
 // float array 4 floats per texel, row-major over a 2^TEX_SHIFT texel wide
 // texture, or storage arrays of vec4<f32> or f32), bias (read, when given),
-// out (read_write, f32), params (uniform).
+// out (read_write: f32, or vec4<f32> where a short-k product stores 4 columns
+// at once), params (uniform).
 // Layout: row-major; A is [batchA, m, k] or, transposed, [batchA, k, m];
 // B is [batchB, k, n] or [batchB, n, k]; a batch of 1 broadcasts (its batch
 // stride is 0).

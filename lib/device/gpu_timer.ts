@@ -49,12 +49,14 @@ export class GpuTimer {
 
   /**
    * Submits, waits and returns the marks in seconds (from an arbitrary
-   * origin), then frees the query set.
+   * origin), then frees the query set. Only marks 0 .. used-1 are read:
+   * resolving queries never written can stall some Vulkan drivers.
    *
-   * @returns one time per mark
+   * @param used how many marks were recorded (all by default)
+   * @returns one time per mark read
    */
-  async read(): Promise<number[]> {
-    const bytes = this.#count * 8;
+  async read(used: number = this.#count): Promise<number[]> {
+    const bytes = used * 8;
     const resolved = gpu.createBuffer({
       label: "timestamps",
       size: bytes,
@@ -63,7 +65,7 @@ export class GpuTimer {
     commandEncoder().resolveQuerySet(
       this.#querySet,
       0,
-      this.#count,
+      used,
       resolved,
       0,
     );

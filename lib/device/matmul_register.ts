@@ -246,6 +246,7 @@ function fillMatmul(
  * @example
  * ```ts
  * import { strictEqual } from "node:assert";
+ * import { fitColumns } from "./matmul_register.ts";
  * const tile = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
  * strictEqual(fitColumns(tile, 96).cols, 12);
  * strictEqual(fitColumns(tile, 4096).cols, 16);
@@ -272,7 +273,8 @@ export function fitColumns(tile: GemmTiling, n: number): GemmTiling {
  * @param a A, float32 (layout per `s.transA`)
  * @param b B, float32
  * @param bias optional [n]
- * @param out C [batch, m, n]
+ * @param out C [batch, m, n], bound whole from offset 0 (vec4 stores
+ *   rely on every row of C starting 16-byte aligned)
  * @param s the full shape (non-empty output)
  * @param tile the register block and workgroup
  * @param source where vec4 operands are read from

@@ -104,7 +104,10 @@ export function observeDispatches(
   dispatchObserver = observer;
 }
 
-/** Tells the observer of `observeDispatches` that `label` was recorded (for dispatches outside `dispatch`). */
+/**
+ * Tells the observer of `observeDispatches` that `label` was recorded
+ * (for dispatches recorded outside `dispatch`).
+ */
 export function dispatched(label: string): void {
   dispatchObserver?.(label);
 }

@@ -54,7 +54,7 @@ export interface TuneResult {
   /** The configuration chosen, and its speed. */
   chosen: string;
   gflops: number;
-  /** The second fastest, when there was one. */
+  /** The fastest of the others, when there were others. */
   runnerUp?: string;
   runnerUpGflops?: number;
 }
@@ -317,27 +317,29 @@ export interface Timed {
 }
 
 /**
- * The choice among timed candidates, the default first: each counts its
- * fastest round; the fastest replaces the default only when it is
- * `margin` times as fast; the runner-up is the fastest of the rest.
+ * The choice among timed candidates: each counts its fastest round; the
+ * fastest replaces the default (`fallback`, when it was timed) only when
+ * it is `margin` times as fast; the runner-up is the fastest of the rest.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { choose } from "./tuner.ts";
  * const tile = (groupX: number) => ({ rows: 32, cols: 16, groupX, groupY: 1 });
- * const near = choose([{ config: tile(8), seconds: [1.0, 1.1] }, { config: tile(4), seconds: [0.97] }]);
+ * const near = choose([{ config: tile(8), seconds: [1.0, 1.1] }, { config: tile(4), seconds: [0.97] }], tile(8));
  * assert.equal(near.best.config.groupX, 8); // 3% is within the margin
- * const far = choose([{ config: tile(8), seconds: [1.0] }, { config: tile(4), seconds: [0.8, 0.9] }]);
+ * const far = choose([{ config: tile(8), seconds: [1.0] }, { config: tile(4), seconds: [0.8, 0.9] }], tile(8));
  * assert.equal(far.best.config.groupX, 4);
  * ```
  *
- * @param timed the candidates with at least one timing each, the default first
+ * @param timed the candidates, with at least one timing each
+ * @param fallback the family's default for the shape
  * @param margin see {@link DEFAULT_MARGIN}
  * @returns the chosen candidate and the runner-up, each with its fastest time
  */
 export function choose(
   timed: Timed[],
+  fallback: GemmTiling,
   margin: number = DEFAULT_MARGIN,
 ): {
   best: { config: GemmTiling; seconds: number };
@@ -347,11 +349,13 @@ export function choose(
     config: t.config,
     seconds: Math.min(...t.seconds),
   }));
-  const [fallback] = fastest;
   const ranked = [...fastest].sort((x, y) => x.seconds - y.seconds);
-  const best = ranked[0].seconds * margin < fallback.seconds
+  const name = configName(fallback);
+  const timedDefault = fastest.find((t) => configName(t.config) === name);
+  const best = timedDefault === undefined ||
+      ranked[0].seconds * margin < timedDefault.seconds
     ? ranked[0]
-    : fallback;
+    : timedDefault;
   return { best, second: ranked.find((t) => t !== best) };
 }
 
@@ -405,7 +409,7 @@ async function measure<S>(
   if (timed.length === 0) {
     throw new Error(`No configuration of ${family.name} ran on this adapter`);
   }
-  const { best, second } = choose(timed);
+  const { best, second } = choose(timed, family.fallback(s));
   const gflops = (t: { seconds: number }) => family.flops(s) / t.seconds / 1e9;
   return {
     family: family.name,

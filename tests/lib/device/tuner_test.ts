@@ -252,7 +252,7 @@ Deno.test("choose() counts each candidate's fastest round and keeps the default 
     { config: a, seconds: [1.2, 1.0] },
     { config: b, seconds: [1.5, 0.9] },
     { config: c, seconds: [1.3] },
-  ]);
+  ], a);
   assert.equal(pick.best.config, b);
   assert.equal(pick.best.seconds, 0.9);
   assert.equal(pick.second?.config, a);
@@ -261,10 +261,17 @@ Deno.test("choose() counts each candidate's fastest round and keeps the default 
     { config: a, seconds: [1.0] },
     { config: b, seconds: [1.1] },
     { config: c, seconds: [0.97, 2] },
-  ]);
+  ], a);
   assert.ok(1.0 / 0.97 < DEFAULT_MARGIN);
   assert.equal(pick.best.config, a);
   assert.equal(pick.second?.config, c);
+  // the default need not come first; untimed (it failed), the fastest wins
+  assert.equal(
+    choose([{ config: c, seconds: [0.97] }, { config: a, seconds: [1] }], a)
+      .best.config,
+    a,
+  );
+  assert.equal(choose([{ config: c, seconds: [0.99] }], a).best.config, c);
   // one candidate: no runner-up
-  assert.equal(choose([{ config: a, seconds: [1] }]).second, undefined);
+  assert.equal(choose([{ config: a, seconds: [1] }], a).second, undefined);
 });
