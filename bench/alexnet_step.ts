@@ -23,11 +23,10 @@ import { models, optim } from "../lib/mod.ts";
 import { hasTimestamps } from "../lib/device/gpu_timer.ts";
 import { processCpuMs } from "./cpu_time.ts";
 import { type ProfileRow, profileStep } from "./profile.ts";
+import { flag } from "./_args.ts";
 
-const arg = (name: string, fallback: string) =>
-  Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
-const batches = arg("batch", "8,32").split(",").map(Number);
-const steps = Number(arg("steps", "3"));
+const batches = (flag("batch") ?? "8,32").split(",").map(Number);
+const steps = Number(flag("steps") ?? "3");
 const withTfjs = !Deno.args.includes("--no-tfjs");
 const profileArg = Deno.args.find((a) => a.startsWith("--profile"));
 if (profileArg && !["--profile", "--profile=kernels"].includes(profileArg)) {

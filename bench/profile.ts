@@ -7,8 +7,8 @@
  * mark after every dispatch too, so that each row also says which kernels
  * its time went to (copies and texture staging count towards the dispatch
  * that follows them). A mark ends the recorder's compute pass, so there
- * every dispatch runs in a pass of its own. Needs the `timestamp-query` feature (see
- * bench/alexnet_step.ts for the fallback).
+ * every dispatch runs in a pass of its own. Needs the `timestamp-query`
+ * feature (see bench/alexnet_step.ts for the fallback).
  *
  * @module
  */

@@ -13,20 +13,23 @@ export interface GemmEpilogue {
 }
 
 /**
- * The epilogue of one output: `value` plus `bias`, then ReLU.
+ * The epilogue of one output (or one vec4 of them): `value` plus `bias`,
+ * then ReLU.
  *
- * @param value WGSL of the accumulated float
+ * @param value WGSL of the accumulated float (or vec4)
  * @param bias WGSL of its bias, or undefined for none
  * @param relu whether to clamp at zero
- * @returns a WGSL f32 expression
+ * @param zero WGSL of zero in the value's type (`vec4<f32>(0.0)` for a vec4)
+ * @returns a WGSL expression of the value's type
  */
 export function epilogue(
   value: string,
   bias: string | undefined,
   relu: boolean | undefined,
+  zero = "0.0",
 ): string {
   const biased = bias === undefined ? value : `${value} + ${bias}`;
-  return relu ? `max(${biased}, 0.0)` : biased;
+  return relu ? `max(${biased}, ${zero})` : biased;
 }
 
 const LANE_NAMES = ["x", "y", "z", "w"];
@@ -96,10 +99,10 @@ export function tileStoreVec4(
 ): (i: number, j: number, value: string) => string[] {
   return (i, j, value) => {
     const col = `col0 + ${4 * j}u`;
-    const biased = hasBias
-      ? `${value} + vec4<f32>(bias[${col}], bias[${col} + 1u], bias[${col} + 2u], bias[${col} + 3u])`
-      : value;
-    const result = relu ? `max(${biased}, vec4<f32>(0.0))` : biased;
+    const bias = hasBias
+      ? `vec4<f32>(bias[${col}], bias[${col} + 1u], bias[${col} + 2u], bias[${col} + 3u])`
+      : undefined;
+    const result = epilogue(value, bias, relu, "vec4<f32>(0.0)");
     return [
       `if (row0 + ${i}u < M && ${col} < N) { out[(${
         index(i, col)

@@ -155,9 +155,8 @@ function operandModes(
  * Whether C is stored a vec4 at a time: where the stores bound the product
  * (a short k: the linear layers' weight gradients, k = the batch; fc6's
  * forward and backward at batch 8 take 0.84x the time; docs/performance.md,
- * session 5) and every row starts
- * 16-byte aligned. Over a long k the store is a rounding error, and the
- * two are within noise of each other.
+ * session 5) and every row starts 16-byte aligned. Over a long k the store
+ * is a rounding error, and the two are within noise of each other.
  */
 function vectorStores(s: Required<MatmulShape>): boolean {
   return s.k <= 64 && s.n % 4 === 0;
@@ -170,10 +169,10 @@ function matmulShader(
   modes: [OperandMode, OperandMode],
   hasBias: boolean,
   relu: boolean,
+  vec4Out: boolean,
 ): string {
   const a = matmulA(s.transA, modes[0], tile, ks);
   const b = matmulB(s.transB, modes[1], tile, ks);
-  const vec4Out = vectorStores(s);
   const code = registerBlock(
     tile,
     ks,
@@ -295,13 +294,14 @@ export function registerMatmul(
   const modes = operandModes(s, source);
   const hasBias = bias !== undefined;
   const relu = post.relu === true;
+  const vec4Out = vectorStores(s);
   const key =
     `matmul|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}|${s.transA}|${s.transB}|${
       modes.join(",")
-    }|${hasBias}|${relu}|${vectorStores(s)}`;
+    }|${hasBias}|${relu}|${vec4Out}`;
   const compiled = pipeline(
     key,
-    () => matmulShader(s, tile, ks, modes, hasBias, relu),
+    () => matmulShader(s, tile, ks, modes, hasBias, relu, vec4Out),
   );
   const params = new Uint32Array([
     s.m,
