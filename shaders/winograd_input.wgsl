@@ -1,13 +1,13 @@
-// Winograd F(2x2, 3x3), input transform: for each 4x4 input patch d (tile
-// (ty, tx) starts at input row 2 * ty - PH, column 2 * tx - PW; zeros
-// outside the input), V = B^T d B with
-//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
-// written as 16 matrices (one per element xi of V), each [G][T][KCG] with
+// Winograd F(TxT, 3x3) (T = 2 or 4), input transform: for each AxA input
+// patch d (A = T + 2; tile (ty, tx) starts at input row T * ty - PH,
+// column T * tx - PW; zeros outside the input), V = B^T d B
+// (lib/device/winograd_transforms.ts writes the arithmetic), written as
+// A * A matrices (one per element xi of V), each [G][T][KCG] with
 // T = N * TH * TW tiles, the A operand (rows: tiles, k: KCG) of the
 // forward's GEMM:
 //   v[((xi * G + g) * T + t) * KCG + k],
 // or with K_MAJOR each [G][KCG][T], the B operand (k: tiles) of the weight
-// gradient's (conv2d_winograd_weight.ts: F(3x3, 2x2) is F(2x2, 3x3)
+// gradient's (conv2d_winograd_weight.ts: F(3x3, TxT) is F(TxT, 3x3)
 // transposed and shares this B^T):
 //   v[((xi * G + g) * KCG + k) * T + t].
 // A kernel larger than 3x3 (5x5) is cut into BLOCKS x BLOCKS blocks of 3x3
@@ -32,6 +32,7 @@ struct Params {
 @group(0) @binding(2) var<uniform> params: Params;
 
 const K_MAJOR: bool = {{K_MAJOR}};
+const TILE: i32 = {{TILE}};
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -51,38 +52,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let channel = g * p.cg + within % p.cg;
   let tile = t % p.tiles;
   let plane = (t / p.tiles) * p.c + channel; // n * C + channel
-  let y0 = i32(tile / p.tw) * 2 - i32(p.ph) + 3 * i32(block / p.blocks);
-  let x0 = i32(tile % p.tw) * 2 - i32(p.pw) + 3 * i32(block % p.blocks);
+  let y0 = i32(tile / p.tw) * TILE - i32(p.ph) + 3 * i32(block / p.blocks);
+  let x0 = i32(tile % p.tw) * TILE - i32(p.pw) + 3 * i32(block % p.blocks);
   let base = plane * p.h * p.w;
-  var d: array<vec4<f32>, 4>;
-  for (var i = 0; i < 4; i++) {
-    let iy = y0 + i;
-    var row = vec4<f32>(0.0);
-    if (iy >= 0 && iy < i32(p.h)) {
-      for (var j = 0; j < 4; j++) {
-        let ix = x0 + j;
-        if (ix >= 0 && ix < i32(p.w)) {
-          row[j] = x[base + u32(iy) * p.w + u32(ix)];
-        }
-      }
-    }
-    d[i] = row;
-  }
-  // B^T d: combine rows
-  let r0 = d[0] - d[2];
-  let r1 = d[1] + d[2];
-  let r2 = d[2] - d[1];
-  let r3 = d[1] - d[3];
-  let rows = array<vec4<f32>, 4>(r0, r1, r2, r3);
+  // d, the patch, value by value (zeros outside x): written out, since
+  // llvmpipe keeps a loop of 36 loads rolled and its array in memory
+{{LOADS}}
   let stride = p.kc * p.t; // between consecutive xi
-  let out0 = select((g * p.t + t) * kcg + within, id, K_MAJOR);
-  for (var i = 0u; i < 4u; i++) {
-    // (B^T d) B: combine columns
-    let r = rows[i];
-    let o = out0 + i * 4u * stride;
-    v[o] = r.x - r.z;
-    v[o + stride] = r.y + r.z;
-    v[o + 2u * stride] = r.z - r.y;
-    v[o + 3u * stride] = r.y - r.w;
-  }
+  let o = select((g * p.t + t) * kcg + within, id, K_MAJOR);
+  // V = B^T d B; xi = row * A + column
+{{TRANSFORM}}
 }

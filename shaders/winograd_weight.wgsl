@@ -1,7 +1,7 @@
-// Winograd F(2x2, 3x3), weight transform: U = G g G^T for each 3x3 kernel
-// g, with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], written as 16
-// matrices (one per element xi of U), each [G][Q][R], the B operand (k: Q,
-// columns: R) of the GEMM:
+// Winograd F(TxT, 3x3) (T = 2 or 4), weight transform: U = G g G^T for each
+// 3x3 kernel g (lib/device/winograd_transforms.ts writes the arithmetic),
+// written as A * A matrices (A = T + 2; one per element xi of U), each
+// [G][Q][R], the B operand (k: Q, columns: R) of the GEMM:
 //   u[((xi * GROUPS + grp) * Q + q) * R + r].
 // A K x K kernel (K = 3 or 5) is cut into BLOCKS x BLOCKS blocks of 3x3,
 // zeros past its edge: q = block * QC + channel (see winograd_input.wgsl).
@@ -43,9 +43,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let src = select((grp * p.r + r) * p.cg + channel, (grp * p.qc + channel) * p.cg + r, FLIP) * p.k * p.k;
   let ky0 = 3u * (block / p.blocks);
   let kx0 = 3u * (block % p.blocks);
-  var g: array<vec3<f32>, 3>;
+  var g: array<f32, 9>;
   for (var i = 0u; i < 3u; i++) {
-    var row = vec3<f32>(0.0);
     for (var j = 0u; j < 3u; j++) {
       // tap (ky, kx) of the (flipped) kernel, zero past its edge
       let ky = ky0 + i;
@@ -53,25 +52,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       if (ky < p.k && kx < p.k) {
         let sy = select(ky, p.k - 1u - ky, FLIP);
         let sx = select(kx, p.k - 1u - kx, FLIP);
-        row[j] = w[src + sy * p.k + sx];
+        g[i * 3u + j] = w[src + sy * p.k + sx];
       }
     }
-    g[i] = row;
   }
-  // G g: 4 rows of 3
-  let m0 = g[0];
-  let m1 = 0.5 * (g[0] + g[1] + g[2]);
-  let m2 = 0.5 * (g[0] - g[1] + g[2]);
-  let m3 = g[2];
-  let rows = array<vec3<f32>, 4>(m0, m1, m2, m3);
   let stride = p.count; // GROUPS * R * Q between consecutive xi
-  for (var i = 0u; i < 4u; i++) {
-    // (G g) G^T: 4 columns
-    let m = rows[i];
-    let o = id + i * 4u * stride;
-    u[o] = m.x;
-    u[o + stride] = 0.5 * (m.x + m.y + m.z);
-    u[o + 2u * stride] = 0.5 * (m.x - m.y + m.z);
-    u[o + 3u * stride] = m.z;
-  }
+  // U = G g G^T; xi = row * A + column
+{{TRANSFORM}}
 }

@@ -1,9 +1,10 @@
-// Winograd F(3x3, 2x2) for the weight gradient, transform of the output
-// gradient: for each 2x2 tile h of gy (rows 2 * ty, columns 2 * tx; zeros
-// past the edge, so that partial tiles add nothing), U = G h G^T with
-// G = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1], written as 16 matrices (one per
-// element xi of U), each [OC][T] (per group [G][OCG][T]) with the tiles
-// along the GEMM's k, contiguous:
+// Winograd F(3x3, TxT) (T = 2 or 4) for the weight gradient, transform of
+// the output gradient: for each TxT tile h of gy (rows T * ty, columns
+// T * tx; zeros past the edge, so that partial tiles add nothing),
+// U = A h A^T with A the transpose of F(TxT, 3x3)'s A^T
+// (lib/device/winograd_transforms.ts writes the arithmetic), written as
+// A * A matrices (A = T + 2; one per element xi of U), each [OC][T] (per
+// group [G][OCG][T]) with the tiles along the GEMM's k, contiguous:
 //   u[(xi * OC + oc) * T + t].
 // One invocation per (output channel, tile), the tile fastest.
 //
@@ -20,6 +21,8 @@ struct Params {
 }
 @group(0) @binding(2) var<uniform> params: Params;
 
+const TILE: u32 = {{TILE}}u;
+
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let p = params;
@@ -31,26 +34,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let channel = id / p.t;
   let tile = t % p.tiles;
   let plane = (t / p.tiles) * p.oc + channel; // n * OC + channel
-  let oy = (tile / p.tw) * 2u;
-  let ox = (tile % p.tw) * 2u;
+  let oy = (tile / p.tw) * TILE;
+  let ox = (tile % p.tw) * TILE;
   let base = plane * p.oh * p.ow + oy * p.ow + ox;
-  let right = ox + 1u < p.ow;
-  let below = oy + 1u < p.oh;
-  var h0 = vec2<f32>(gy[base], 0.0);
-  var h1 = vec2<f32>(0.0);
-  if (right) { h0.y = gy[base + 1u]; }
-  if (below) { h1.x = gy[base + p.ow]; }
-  if (right && below) { h1.y = gy[base + p.ow + 1u]; }
-  // G h: 4 rows of 2
-  let rows = array<vec2<f32>, 4>(h0, 0.5 * (h0 + h1), 0.5 * (h0 - h1), -h1);
-  let stride = p.count; // OC * T between consecutive xi
-  for (var i = 0u; i < 4u; i++) {
-    // (G h) G^T: 4 columns
-    let r = rows[i];
-    let o = id + i * 4u * stride;
-    u[o] = r.x;
-    u[o + stride] = 0.5 * (r.x + r.y);
-    u[o + 2u * stride] = 0.5 * (r.x - r.y);
-    u[o + 3u * stride] = -r.y;
+  let rows = min(p.oh - oy, TILE);
+  let columns = min(p.ow - ox, TILE);
+  var h: array<f32, {{TILE_SQUARED}}>;
+  // constant trip counts, so that the loops unroll and h stays in registers
+  for (var i = 0u; i < TILE; i++) {
+    for (var j = 0u; j < TILE; j++) {
+      if (i < rows && j < columns) {
+        h[i * TILE + j] = gy[base + i * p.ow + j];
+      }
+    }
   }
+  let stride = p.count; // OC * T between consecutive xi
+  // U = A h A^T; xi = row * A + column
+{{TRANSFORM}}
 }

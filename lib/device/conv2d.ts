@@ -29,7 +29,13 @@ import { type ConvProduct, tiledConv } from "./conv2d_tiled.ts";
 import type { GemmEpilogue } from "./epilogue.ts";
 import { bucket, type Family, tuned } from "./tuner.ts";
 import { randomBuffer } from "./tuner_inputs.ts";
-import { configName, type GemmTiling, isTiled, tuning } from "./tuning.ts";
+import {
+  configName,
+  type GemmTiling,
+  isTiled,
+  tuning,
+  winogradTileOf,
+} from "./tuning.ts";
 
 /** Sizes of a conv2d layer; `outHeight`/`outWidth` follow from the rest. */
 export interface Conv2dShape {
@@ -131,15 +137,17 @@ export function conv2dWith(
     // else the family's own kernel with the same tile
     const { method: _, ...plain } = config;
     if (methodApplies(product, config, s)) {
+      if (config.method === "im2col") {
+        return im2colBackwardWeight(a, b, out, s, plain);
+      }
+      const tile = winogradTileOf(config.method);
       if (product === "weight") {
-        return config.method === "im2col"
-          ? im2colBackwardWeight(a, b, out, s, plain)
-          : winogradBackwardWeight(a, b, out, s, plain);
+        return winogradBackwardWeight(a, b, out, s, plain, tile);
       }
       // forward: a = x, b = w; input: a = gy, b = w
-      return winogradConv(product, a, b, bias, out, s, plain, post);
+      return winogradConv(product, a, b, bias, out, s, plain, tile, post);
     }
-    if (product === "weight" && config.method === "winograd") {
+    if (product === "weight" && config.method !== "im2col") {
       // the weight gradient's next best where Winograd cannot run
       config = { ...plain, method: "im2col" };
       return conv2dWith(product, config, a, b, bias, out, s, post);
@@ -176,9 +184,12 @@ function methodApplies(
     case "im2col":
       return product === "weight" && im2colFits(s);
     case "winograd":
+    case "winograd4": {
+      const tile = winogradTileOf(config.method);
       return product === "weight"
-        ? winogradWeightFits(s)
-        : winogradFits(product, s);
+        ? winogradWeightFits(s, tile)
+        : winogradFits(product, s, tile);
+    }
     default:
       return config.method satisfies never;
   }

@@ -1,17 +1,18 @@
 /**
- * Winograd F(2x2, 3x3) for the stride-1 3x3 layers (conv3-5 of the course
- * AlexNet): each 2x2 block of outputs from a 4x4 input patch with 16
- * multiplications per channel pair instead of 36. A 5x5 kernel (conv2) is
- * cut into 2x2 blocks of 3x3 (zeros past its edge), each a 3x3 convolution
- * of the input moved by 3 rows or columns: 64 multiplications instead of
- * 100. Three small transforms
- * (`shaders/winograd_{input,weight,output}.wgsl`) around one batched
- * matmul on the fast matmul kernels: for each of the 16 elements xi of a
- * transformed tile, M[xi] [T, OC] = V[xi] [T, C] @ U[xi] [C, OC] (T = the
- * tiles of all samples), per group. Tiles as the GEMM's rows: T = 36 x
- * batch is a multiple of the 32-row register block for AlexNet's 12x12
- * layers at even batches, and OC of its 128 columns (no idle lanes; with
- * the channels as rows 25% of the lanes idled at batch 8).
+ * Winograd F(2x2, 3x3) and F(4x4, 3x3) for the stride-1 3x3 layers (conv3-5
+ * of the course AlexNet): each TxT block of outputs (T = 2 or 4) from an
+ * AxA input patch (A = T + 2) with A * A multiplications per channel pair
+ * instead of 9 T^2: 16 instead of 36, or 36 instead of 144. A 5x5 kernel
+ * (conv2) is cut into 2x2 blocks of 3x3 (zeros past its edge), each a 3x3
+ * convolution of the input moved by 3 rows or columns. Three small
+ * transforms (`shaders/winograd_{input,weight,output}.wgsl`, their
+ * arithmetic written from the matrices of winograd_transforms.ts) around
+ * one batched matmul on the fast matmul kernels: for each of the A * A
+ * elements xi of a transformed tile,
+ * M[xi] [T, OC] = V[xi] [T, C] @ U[xi] [C, OC] (T = the tiles of all
+ * samples), per group. Tiles as the GEMM's rows: with T = 2, 36 x batch
+ * tiles of AlexNet's 12x12 layers are a multiple of the 32-row register
+ * block at even batches, and OC of its 128 columns.
  *
  * Backward-input of such a layer is itself one: the convolution of gy with
  * the kernels turned by 180 degrees and the channels swapped, padding
@@ -26,11 +27,19 @@ import { matmulWith } from "./matmul.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import { bindingLimit, dispatch, foldWorkgroups } from "./recorder.ts";
 import type { GemmTiling } from "./tuning.ts";
+import {
+  loadCode,
+  transformCode,
+  transformsOf,
+  type WinogradTile,
+} from "./winograd_transforms.ts";
 
 const WORKGROUP = 64;
 
 /** One stride-1 3x3 convolution as the Winograd code sees it. */
 export interface Geometry {
+  /** Outputs along a side of a tile: F(2x2, 3x3) or F(4x4, 3x3). */
+  tile: WinogradTile;
   batch: number;
   /** Input channels of this convolution (OC for backward-input). */
   inChannels: number;
@@ -45,9 +54,10 @@ export interface Geometry {
   outWidth: number;
 }
 
-/** The forward product of `s` as a Winograd convolution. */
-export function forwardGeometry(s: Conv2dShape): Geometry {
+/** The forward product of `s` as a Winograd convolution in tiles of `tile`. */
+export function forwardGeometry(s: Conv2dShape, tile: WinogradTile): Geometry {
   return {
+    tile,
     batch: s.batch,
     inChannels: s.inChannels,
     outChannels: s.outChannels,
@@ -61,8 +71,9 @@ export function forwardGeometry(s: Conv2dShape): Geometry {
   };
 }
 
-function inputGeometry(s: Conv2dShape): Geometry {
+function inputGeometry(s: Conv2dShape, tile: WinogradTile): Geometry {
   return {
+    tile,
     batch: s.batch,
     inChannels: s.outChannels,
     outChannels: s.inChannels,
@@ -81,26 +92,33 @@ export function blocksOf(k: number): number {
   return Math.ceil(k / 3);
 }
 
-/** Tiles of 2x2 outputs: [per sample, along a row, in all]. */
+/** Tiles of outputs: [per sample, along a row, in all]. */
 export function tilesOf(g: Geometry): [number, number, number] {
-  const th = Math.ceil(g.outHeight / 2);
-  const tw = Math.ceil(g.outWidth / 2);
+  const th = Math.ceil(g.outHeight / g.tile);
+  const tw = Math.ceil(g.outWidth / g.tile);
   return [th * tw, tw, g.batch * th * tw];
 }
 
+/** Elements of a transformed tile, A * A. */
+export function elementsOf(tile: WinogradTile): number {
+  return transformsOf(tile).alpha ** 2;
+}
+
 /**
- * True when `product` of `s` can run as Winograd F(2x2, 3x3): a square 3x3
+ * True when `product` of `s` can run as Winograd F(TxT, 3x3): a square 3x3
  * or 5x5 kernel, stride 1 and dilation 1, padding below the kernel size
  * (backward-input pads by K - 1 - pad), and the transformed operands each
  * fit one binding.
  *
  * @param product forward or input
  * @param s the layer's sizes
+ * @param tile the output tile's side T
  * @returns whether {@link winogradConv} can run it
  */
 export function winogradFits(
   product: "forward" | "input",
   s: Conv2dShape,
+  tile: WinogradTile,
 ): boolean {
   const k = s.kernelHeight;
   const plain = (k === 3 || k === 5) && s.kernelWidth === k &&
@@ -108,10 +126,12 @@ export function winogradFits(
     s.dilationHeight === 1 && s.dilationWidth === 1 &&
     s.padHeight < k && s.padWidth < k;
   if (!plain) return false;
-  const g = product === "forward" ? forwardGeometry(s) : inputGeometry(s);
+  const g = product === "forward"
+    ? forwardGeometry(s, tile)
+    : inputGeometry(s, tile);
   const t = tilesOf(g)[2];
   const blocks = blocksOf(k) ** 2;
-  const largest = 16 *
+  const largest = elementsOf(tile) *
     Math.max(
       blocks * g.inChannels * t,
       g.outChannels * t,
@@ -125,20 +145,46 @@ export function workgroups(count: number): [number, number] {
   return foldWorkgroups(Math.ceil(count / WORKGROUP));
 }
 
-/** U [16, G, Q, R]: the transformed kernels (Q the GEMM's k, R its columns). */
-function transformWeights(w: GPUBuffer, s: Conv2dShape, flip: boolean) {
+/** The values a Winograd shader template needs besides its own. */
+export function tileValues(tile: WinogradTile): Record<string, number> {
+  const alpha = transformsOf(tile).alpha;
+  return {
+    TILE: tile,
+    ALPHA: alpha,
+    ALPHA_SQUARED: alpha * alpha,
+    TILE_SQUARED: tile * tile,
+  };
+}
+
+/** U [A * A, G, Q, R]: the transformed kernels (Q the GEMM's k, R its columns). */
+function transformWeights(
+  w: GPUBuffer,
+  s: Conv2dShape,
+  flip: boolean,
+  tile: WinogradTile,
+) {
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
   const blocks = blocksOf(s.kernelHeight);
   const [r, qc] = flip ? [cg, ocg] : [ocg, cg];
   const q = blocks * blocks * qc;
   const count = s.groups * r * q;
-  const u = allocate(16 * count * 4, "winograd weights");
+  const u = allocate(elementsOf(tile) * count * 4, "winograd weights");
+  const f = transformsOf(tile);
   dispatch({
     label: "winograd weights",
     pipeline: pipeline(
-      `winograd|weight|${flip}`,
-      () => fillTemplate(shaderSource("winograd_weight"), { FLIP: `${flip}` }),
+      `winograd|weight|${flip}|${tile}`,
+      () =>
+        fillTemplate(shaderSource("winograd_weight"), {
+          FLIP: `${flip}`,
+          TRANSFORM: transformCode(
+            f.kernel,
+            (i, j) => `g[${i * 3 + j}]`,
+            (i, j, value) => `u[id + ${i * f.alpha + j}u * stride] = ${value};`,
+            "gg",
+          ),
+        }),
     ),
     buffers: [w, u],
     uniforms: new Uint32Array([
@@ -157,8 +203,35 @@ function transformWeights(w: GPUBuffer, s: Conv2dShape, flip: boolean) {
 }
 
 /**
- * The transformed input patches: V [16, G, T, B * B * CG] (tiles as the
- * GEMM's rows, the forward's A), or with `kMajor` V [16, G, B * B * CG, T]
+ * WGSL that reads the alpha x alpha patch at (y0, x0) of the plane at
+ * `base` into d{i}_{j}, zeros outside the input.
+ */
+function patchLoads(alpha: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < alpha; i++) {
+    lines.push(
+      `let iy${i} = y0 + ${i}; let inRow${i} = iy${i} >= 0 && iy${i} < i32(p.h);`,
+    );
+  }
+  for (let j = 0; j < alpha; j++) {
+    lines.push(
+      `let ix${j} = x0 + ${j}; let inColumn${j} = ix${j} >= 0 && ix${j} < i32(p.w);`,
+    );
+  }
+  for (let i = 0; i < alpha; i++) {
+    for (let j = 0; j < alpha; j++) {
+      const read = `x[base + u32(iy${i}) * p.w + u32(ix${j})]`;
+      lines.push(
+        `var d${i}_${j} = 0.0; if (inRow${i} && inColumn${j}) { d${i}_${j} = ${read}; }`,
+      );
+    }
+  }
+  return lines.map((line) => `  ${line}`).join("\n");
+}
+
+/**
+ * The transformed input patches: V [A * A, G, T, B * B * CG] (tiles as the
+ * GEMM's rows, the forward's A), or with `kMajor` V [A * A, G, B * B * CG, T]
  * (tiles along k, the weight gradient's B: conv2d_winograd_weight.ts).
  */
 export function transformInput(
@@ -170,13 +243,24 @@ export function transformInput(
   const blocks = blocksOf(g.kernel);
   const kc = blocks * blocks * g.inChannels;
   const count = t * kc;
-  const v = allocate(16 * kc * t * 4, "winograd input");
+  const v = allocate(elementsOf(g.tile) * kc * t * 4, "winograd input");
+  const f = transformsOf(g.tile);
   dispatch({
     label: "winograd input",
     pipeline: pipeline(
-      `winograd|input|${kMajor}`,
+      `winograd|input|${kMajor}|${g.tile}`,
       () =>
-        fillTemplate(shaderSource("winograd_input"), { K_MAJOR: `${kMajor}` }),
+        fillTemplate(shaderSource("winograd_input"), {
+          ...tileValues(g.tile),
+          K_MAJOR: `${kMajor}`,
+          LOADS: patchLoads(f.alpha),
+          TRANSFORM: transformCode(
+            f.input,
+            (i, j) => `d${i}_${j}`,
+            (i, j, value) => `v[o + ${i * f.alpha + j}u * stride] = ${value};`,
+            "bd",
+          ),
+        }),
     ),
     buffers: [x, v],
     uniforms: new Uint32Array([
@@ -198,21 +282,32 @@ export function transformInput(
   return v;
 }
 
-/** The WGSL that writes the 2x2 block y00..y11 through the epilogue. */
-function outputStore(hasBias: boolean, relu: boolean): string {
-  const lines: string[] = [];
-  const value = (name: string) =>
-    epilogue(name, hasBias ? "bias[channel]" : undefined, relu);
-  lines.push(`  y[base] = ${value("y00")};`);
-  lines.push(`  if (right) { y[base + 1u] = ${value("y01")}; }`);
-  lines.push(`  if (below) { y[base + p.ow] = ${value("y10")}; }`);
-  lines.push(
-    `  if (right && below) { y[base + p.ow + 1u] = ${value("y11")}; }`,
-  );
-  return lines.join("\n");
+/**
+ * The WGSL that names output (i, j) of a tile and writes it through the
+ * epilogue where it lies inside y (`rows`, `columns`: the tile's part
+ * inside y).
+ */
+function outputStore(
+  i: number,
+  j: number,
+  value: string,
+  hasBias: boolean,
+  relu: boolean,
+): string {
+  const name = `y${i}_${j}`;
+  const stored = epilogue(name, hasBias ? "bias[channel]" : undefined, relu);
+  const store = `y[base + ${i}u * p.ow + ${j}u] = ${stored};`;
+  const inside = [
+    ...(i > 0 ? [`rows > ${i}u`] : []),
+    ...(j > 0 ? [`columns > ${j}u`] : []),
+  ];
+  const guarded = inside.length === 0
+    ? store
+    : `if (${inside.join(" && ")}) { ${store} }`;
+  return `let ${name} = ${value}; ${guarded}`;
 }
 
-/** y from M [16, G, T, OCG] (+ bias, ReLU). */
+/** y from M [A * A, G, T, OCG] (+ bias, ReLU). */
 function transformOutput(
   m: GPUBuffer,
   bias: GPUBuffer | undefined,
@@ -230,15 +325,26 @@ function transformOutput(
       "@group(0) @binding(2) var<storage, read_write> y: array<f32>;",
     ]
     : ["@group(0) @binding(1) var<storage, read_write> y: array<f32>;"];
+  const f = transformsOf(g.tile);
   dispatch({
     label: "winograd output",
     pipeline: pipeline(
-      `winograd|output|${hasBias}|${relu}`,
+      `winograd|output|${hasBias}|${relu}|${g.tile}`,
       () =>
         fillTemplate(shaderSource("winograd_output"), {
+          ...tileValues(g.tile),
           BINDINGS: bindings.join("\n"),
           PARAMS_BINDING: bindings.length + 1,
-          STORE: outputStore(hasBias, relu),
+          TRANSFORM: loadCode(
+            f.alpha,
+            (i, j) => `m[first + ${i * f.alpha + j}u * stride]`,
+            "m",
+          ) + "\n" + transformCode(
+            f.output,
+            (i, j) => `m_${i}_${j}`,
+            (i, j, value) => outputStore(i, j, value, hasBias, relu),
+            "am",
+          ),
         }),
     ),
     buffers: hasBias ? [m, bias, y] : [m, y],
@@ -258,17 +364,18 @@ function transformOutput(
 
 /**
  * Records the forward product (`input`: x, bias and the epilogue apply) or
- * the input gradient (`input`: gy; no bias) of a stride-1 3x3 layer into
- * `out` by Winograd F(2x2, 3x3), the matmul run with `tile`. Needs
+ * the input gradient (`input`: gy; no bias) of a stride-1 3x3 or 5x5 layer
+ * into `out` by Winograd F(TxT, 3x3), the matmul run with `gemm`. Needs
  * {@link winogradFits}.
  *
  * @param product forward or input
  * @param input x (forward) or gy (input gradient), NCHW
- * @param w the layer's weights [OC, C/groups, 3, 3]
+ * @param w the layer's weights [OC, C/groups, K, K]
  * @param bias forward only: [OC] or undefined
  * @param out y or gx
  * @param s the layer's sizes
- * @param tile the matmul configuration (either family; no `method`)
+ * @param gemm the matmul configuration (either family; no `method`)
+ * @param tile the output tile's side T
  * @param post forward only: the fused epilogue
  */
 export function winogradConv(
@@ -278,23 +385,27 @@ export function winogradConv(
   bias: GPUBuffer | undefined,
   out: GPUBuffer,
   s: Conv2dShape,
-  tile: GemmTiling,
+  gemm: GemmTiling,
+  tile: WinogradTile,
   post: GemmEpilogue = {},
 ): void {
-  const g = product === "forward" ? forwardGeometry(s) : inputGeometry(s);
+  const g = product === "forward"
+    ? forwardGeometry(s, tile)
+    : inputGeometry(s, tile);
   const t = tilesOf(g)[2];
-  const u = transformWeights(w, s, product === "input");
+  const elements = elementsOf(tile);
+  const u = transformWeights(w, s, product === "input", tile);
   const v = transformInput(input, g);
-  const m = allocate(16 * g.outChannels * t * 4, "winograd products");
-  matmulWith(tile, v, u, undefined, m, {
-    batch: 16 * g.groups,
+  const m = allocate(elements * g.outChannels * t * 4, "winograd products");
+  matmulWith(gemm, v, u, undefined, m, {
+    batch: elements * g.groups,
     m: t,
     n: g.outChannels / g.groups,
     k: blocksOf(g.kernel) ** 2 * (g.inChannels / g.groups),
     transA: false,
     transB: false,
-    batchA: 16 * g.groups,
-    batchB: 16 * g.groups,
+    batchA: elements * g.groups,
+    batchB: elements * g.groups,
   }, {});
   transformOutput(m, bias, out, g, post);
   // safe right after recording: the commands of one encoder run in order

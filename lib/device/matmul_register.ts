@@ -234,40 +234,55 @@ function fillMatmul(
 }
 
 /**
- * The register block narrowed to fewer columns where `n` would leave much
- * of the last workgroup's columns idle: of the widths from `tile.cols` down
- * to half of it (multiples of 4), the one with the fewest texel fetches over
- * all of C's padded columns, (padded n / cols) x (rows + cols), which the
- * kernel is bound by on lavapipe. Conv2's input gradient (n = 96 channels)
- * runs 32x12 blocks instead of 32x16 ones that idle a quarter of the
- * lanes: 1.2x (docs/performance.md, session 5); n = 4096 keeps 16.
+ * The register block narrowed where C's rows or columns would leave much of
+ * the last blocks idle: of the heights and widths from the configured ones
+ * down to half of them (multiples of 4), the pair with the fewest texel
+ * fetches over all of C's padded blocks, (padded m / rows) x (padded n /
+ * cols) x (rows + cols), which the kernel is bound by on lavapipe; the
+ * configured block where none has fewer.
+ * - Conv2's input gradient (n = 96 channels) runs 32x12 blocks instead of
+ *   32x16 ones that idle a quarter of the lanes: 1.2x (docs/performance.md,
+ *   session 5).
+ * - The 72 tiles of a 12x12 layer at batch 8 in Winograd F(4x4, 3x3) run
+ *   24-row blocks instead of 32-row ones that compute 96 rows: 1.5x
+ *   (session 6).
+ * - n = 4096 and m = 1352 keep 32x16.
  *
  * @example
  * ```ts
  * import { strictEqual } from "node:assert";
- * import { fitColumns } from "./matmul_register.ts";
+ * import { fitBlock } from "./matmul_register.ts";
  * const tile = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
- * strictEqual(fitColumns(tile, 96).cols, 12);
- * strictEqual(fitColumns(tile, 4096).cols, 16);
+ * strictEqual(fitBlock(tile, 1352, 96).cols, 12);
+ * strictEqual(fitBlock(tile, 72, 384).rows, 24);
+ * strictEqual(fitBlock(tile, 1352, 4096), tile);
  * ```
  *
  * @param tile the configured block
+ * @param m the rows of C
  * @param n the columns of C
- * @returns `tile`, or a copy with fewer `cols`
+ * @returns `tile`, or a copy with fewer `rows` or `cols`
  */
-export function fitColumns(tile: GemmTiling, n: number): GemmTiling {
-  const fetches = (cols: number) =>
-    Math.ceil(n / (cols * tile.groupX)) * tile.groupX * (tile.rows + cols);
-  let best = tile.cols;
-  for (let cols = tile.cols - 4; cols >= tile.cols / 2; cols -= 4) {
-    if (fetches(cols) < fetches(best)) best = cols;
+export function fitBlock(tile: GemmTiling, m: number, n: number): GemmTiling {
+  const fetches = (rows: number, cols: number) =>
+    Math.ceil(m / (rows * tile.groupY)) * tile.groupY *
+    Math.ceil(n / (cols * tile.groupX)) * tile.groupX * (rows + cols);
+  let [bestRows, bestCols] = [tile.rows, tile.cols];
+  for (let rows = tile.rows; rows >= tile.rows / 2; rows -= 4) {
+    for (let cols = tile.cols; cols >= tile.cols / 2; cols -= 4) {
+      if (fetches(rows, cols) < fetches(bestRows, bestCols)) {
+        [bestRows, bestCols] = [rows, cols];
+      }
+    }
   }
-  return best === tile.cols ? tile : { ...tile, cols: best };
+  return bestRows === tile.rows && bestCols === tile.cols
+    ? tile
+    : { ...tile, rows: bestRows, cols: bestCols };
 }
 
 /**
  * Records C = A @ B (+ bias) (then ReLU) with the register-block kernel,
- * its block narrowed by `fitColumns`.
+ * its block narrowed by `fitBlock`.
  *
  * @param a A, float32 (layout per `s.transA`)
  * @param b B, float32
@@ -289,7 +304,7 @@ export function registerMatmul(
   source: OperandSource,
   post: GemmEpilogue,
 ): void {
-  tile = fitColumns(tile, s.n);
+  tile = fitBlock(tile, s.m, s.n);
   const ks = s.k % 4 === 0 ? 4 : 1;
   const modes = operandModes(s, source);
   const hasBias = bias !== undefined;

@@ -42,13 +42,22 @@ export interface GemmTiling {
   /**
    * Conv2d by another algorithm on the matmul kernels, with this tile:
    * `im2col` (backward-weight: x unrolled into columns, then one GEMM,
-   * conv2d_im2col.ts) or `winograd` (stride-1 3x3 and 5x5 layers:
+   * conv2d_im2col.ts), `winograd` (stride-1 3x3 and 5x5 layers:
    * forward and backward-input by F(2x2, 3x3), conv2d_winograd.ts;
-   * backward-weight by F(3x3, 2x2), conv2d_winograd_weight.ts). Where the layer
-   * does not allow it the tile runs the family's usual kernel (a Winograd
-   * weight gradient tries im2col first).
+   * backward-weight by F(3x3, 2x2), conv2d_winograd_weight.ts) or
+   * `winograd4` (the same in tiles of 4x4: F(4x4, 3x3) and F(3x3, 4x4)).
+   * Where the layer does not allow it the tile runs the family's usual
+   * kernel (a Winograd weight gradient tries im2col first).
    */
-  method?: "im2col" | "winograd";
+  method?: ConvMethod;
+}
+
+/** The conv2d algorithms on the matmul kernels (see `GemmTiling.method`). */
+export type ConvMethod = "im2col" | "winograd" | "winograd4";
+
+/** The output tile's side of a Winograd method. */
+export function winogradTileOf(method: "winograd" | "winograd4"): 2 | 4 {
+  return method === "winograd" ? 2 : 4;
 }
 
 /**
@@ -147,10 +156,10 @@ const CPU_CONV_THIN: GemmTiling = { rows: 4, cols: 32, groupX: 8, groupY: 1 };
 /** Shorter workgroups: more of them, which two busy cores share more evenly. */
 const shorter = (t: GemmTiling): GemmTiling => ({ ...t, groupX: 4 });
 /** The same tile through another conv2d algorithm (see `GemmTiling.method`). */
-const via = (
-  method: "im2col" | "winograd",
-  t: GemmTiling,
-): GemmTiling => ({ ...t, method });
+const via = (method: ConvMethod, t: GemmTiling): GemmTiling => ({
+  ...t,
+  method,
+});
 
 // Discrete GPUs: many more threads in flight, smaller register blocks.
 const GPU_MATMUL = tiled(4, 4, 16, 16, 16); // 64x64 output tiles
@@ -182,9 +191,9 @@ const GPU_TILES: GemmTiling[] = [
  * where the layer allows it (1.4-2x im2col on conv2-5, session 4), else
  * im2col (1.4-1.7x the gathering GEMM).
  */
-const CPU_CONV_DEFAULT = via("winograd", CPU_CONV);
+const CPU_CONV_DEFAULT = via("winograd4", CPU_CONV);
 const CPU_INPUT_DEFAULT = CPU_CONV_DEFAULT;
-const CPU_WEIGHT_DEFAULT = via("winograd", CPU_MATMUL);
+const CPU_WEIGHT_DEFAULT = via("winograd4", CPU_MATMUL);
 
 const GPU_THIN_CANDIDATES = [GPU_THIN, tiled(4, 4, 8, 8, 16)];
 
@@ -212,7 +221,8 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
         CPU_CONV_DEFAULT,
         CPU_CONV,
         shorter(CPU_CONV),
-        via("winograd", shorter(CPU_CONV)),
+        via("winograd4", shorter(CPU_CONV)),
+        via("winograd", CPU_CONV),
       ],
       convThin: [CPU_CONV_THIN],
       weight: [
@@ -221,7 +231,8 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
         CPU_MATMUL,
         shorter(CPU_MATMUL),
         via("im2col", shorter(CPU_MATMUL)),
-        via("winograd", shorter(CPU_MATMUL)),
+        via("winograd4", shorter(CPU_MATMUL)),
+        via("winograd", CPU_MATMUL),
       ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
@@ -242,7 +253,12 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       matmulThin: GPU_THIN_CANDIDATES,
       // no measurement on a GPU yet says 5-16 rows want other tiles
       matmulFew: GPU_THIN_CANDIDATES,
-      conv: [GPU_CONV, ...GPU_TILES, via("winograd", GPU_MATMUL)],
+      conv: [
+        GPU_CONV,
+        ...GPU_TILES,
+        via("winograd", GPU_MATMUL),
+        via("winograd4", GPU_MATMUL),
+      ],
       convThin: [GPU_CONV_THIN, GPU_THIN, tiled(4, 4, 8, 8, 16)],
       weight: [
         GPU_WEIGHT,

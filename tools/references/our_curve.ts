@@ -6,7 +6,8 @@
  * out/references/curve_drift.json exists, to PyTorch's float64 curve.
  *
  * Usage: DENO_WEBGPU_TUNE=off deno run -A tools/references/our_curve.ts
- * [--forward=direct|winograd] [--lr=0.02] (another lr: does the test's bound see it?)
+ * [--forward=direct|winograd|winograd4] [--lr=0.02] (another lr: does the
+ * test's bound see it?). The backward products run the library's defaults.
  *
  * @module
  */
@@ -22,12 +23,14 @@ import { tuning } from "../../lib/device/tuning.ts";
 
 const forward =
   Deno.args.find((a) => a.startsWith("--forward="))?.split("=")[1] ?? "direct";
-if (forward === "winograd") {
-  tuning.conv = { ...tuning.conv, method: "winograd" };
+if (forward === "winograd" || forward === "winograd4") {
+  tuning.conv = { ...tuning.conv, method: forward };
 } else if (forward === "direct") {
   tuning.conv = { ...tuning.conv };
   delete tuning.conv.method;
-} else throw new Error(`--forward=${forward}: direct or winograd`);
+} else {
+  throw new Error(`--forward=${forward}: direct, winograd or winograd4`);
+}
 
 const root = new URL("../../", import.meta.url).pathname;
 const fixture = JSON.parse(

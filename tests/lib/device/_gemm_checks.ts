@@ -243,16 +243,17 @@ export async function checkConv(
 }
 
 /**
- * Stride-1 3x3 and 5x5 layers that Winograd F(2x2, 3x3) runs: odd output
- * sizes (tiles past the edge), padding 0 to K - 1 (backward-input pads by
- * K - 1 - pad),
- * groups, batch 1 to 3, channels neither a tile nor a multiple of 4.
+ * Stride-1 3x3 and 5x5 layers that Winograd F(2x2, 3x3) and F(4x4, 3x3)
+ * run: odd output sizes and sizes one past a multiple of 4 (tiles past the
+ * edge), padding 0 to K - 1 (backward-input pads by K - 1 - pad), groups,
+ * batch 1 to 3, channels neither a tile nor a multiple of 4.
  */
 export const WINOGRAD_LAYERS: Layer[] = [
   { batch: 2, c: 5, h: 7, w: 9, oc: 33, k: 3, pad: 1 },
   { batch: 1, c: 4, h: 6, w: 5, oc: 6, k: 3, groups: 2 },
   { batch: 3, c: 3, h: 5, w: 8, oc: 4, k: 3, pad: [2, 1] },
   { batch: 1, c: 1, h: 3, w: 3, oc: 1, k: 3 },
+  { batch: 2, c: 3, h: 13, w: 8, oc: 4, k: 3, pad: 1 },
   // 5x5 kernels run as 2x2 blocks of 3x3
   { batch: 2, c: 3, h: 7, w: 6, oc: 5, k: 5, pad: 2 },
   { batch: 1, c: 4, h: 9, w: 8, oc: 6, k: 5, pad: [1, 4], groups: 2 },

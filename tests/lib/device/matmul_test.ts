@@ -1,5 +1,5 @@
-import { strictEqual } from "node:assert";
-import { fitColumns } from "../../../lib/device/matmul_register.ts";
+import { deepStrictEqual, strictEqual } from "node:assert";
+import { fitBlock } from "../../../lib/device/matmul_register.ts";
 import { tuningFor } from "../../../lib/device/tuning.ts";
 import { SMALL_TILES, withTuning } from "./_helpers.ts";
 import { checkMatmul as check } from "./_gemm_checks.ts";
@@ -62,16 +62,25 @@ Deno.test("matmul() with the adapter's tiles at AlexNet's classifier shapes", as
   await check({ batch: 1, m: 64, n: 100, k: 1024, transB: true }, true);
 });
 
-Deno.test("matmul() narrows the register block where the columns would idle lanes", async () => {
+Deno.test("matmul() narrows the register block where the rows or columns would idle lanes", async () => {
   const cpu = tuningFor("cpu");
   // 96 columns: 32x12 blocks fill one workgroup; 40: 32x8 blocks
-  strictEqual(fitColumns(cpu.matmul, 96).cols, 12);
-  strictEqual(fitColumns(cpu.matmul, 40).cols, 8);
-  strictEqual(fitColumns(cpu.matmul, 256), cpu.matmul);
+  strictEqual(fitBlock(cpu.matmul, 1024, 96).cols, 12);
+  strictEqual(fitBlock(cpu.matmul, 1024, 40).cols, 8);
+  // 72 rows: three blocks of 24; 392: fourteen of 28
+  deepStrictEqual(
+    [fitBlock(cpu.matmul, 72, 384).rows, fitBlock(cpu.matmul, 392, 256).rows],
+    [24, 28],
+  );
+  strictEqual(fitBlock(cpu.matmul, 1024, 256), cpu.matmul);
   await withTuning(cpu, async () => {
     for (const n of [96, 40, 95]) {
       await check({ batch: 2, m: 33, n, k: 20 }, true, 1, true);
       await check({ batch: 1, m: 40, n, k: 37, transB: true }, true);
+    }
+    for (const m of [72, 70, 392]) {
+      await check({ batch: 2, m, n: 130, k: 24 }, true, 1, true);
+      await check({ batch: 1, m, n: 64, k: 37, transA: true }, true);
     }
   });
 });
