@@ -1,10 +1,10 @@
 /**
  * The weight gradient of the course AlexNet's conv2-5 through im2col (the
- * lavapipe default before session 4) and through Winograd F(3x3, 2x2)
- * (conv2d_winograd_weight.ts), timed with GPU timestamps around `--reps`
- * back-to-back products, the two in alternation for `--rounds` rounds so
- * that a shared machine loads both alike; prints the median and best ms of
- * each. `--error` also compares both with a float64 oracle: the largest
+ * lavapipe default before session 4) and through Winograd F(KxK, 2x2) and
+ * F(KxK, 4x4) (conv2d_winograd_weight.ts; the default since session 6),
+ * timed with GPU timestamps around `--reps` back-to-back products, the
+ * three in alternation for `--rounds` rounds so that a shared machine loads
+ * all alike; prints the median and best ms of each. `--error` also compares both with a float64 oracle: the largest
  * error as a fraction of sum |products| of its output (the bound of
  * tests/lib/device/_gemm_checks.ts is 1e-5).
  *
@@ -31,6 +31,7 @@ const base = { ...cpu.matmul };
 const sides: [string, GemmTiling][] = [
   ["im2col", { ...base, method: "im2col" }],
   ["winograd", { ...base, method: "winograd" }],
+  ["winograd4", { ...base, method: "winograd4" }],
 ];
 
 /** Per result, the largest |got - want| / sum |products| over the outputs of gw. */

@@ -1,6 +1,6 @@
-// Winograd F(TxT, 3x3) (T = 2 or 4), output transform: Y = A^T M A for each
+// Winograd F(TxT, KxK) (T = 2 or 4, K = 3 or 5), output transform: Y = A^T M A for each
 // tile (lib/device/winograd_transforms.ts writes the arithmetic), from the
-// A * A products (A = T + 2) m[((xi * G + g) * T + t) * OCG + o] (o the
+// A * A products (A = T + K - 1) m[((xi * G + g) * T + t) * OCG + o] (o the
 // output channel within its group, so (g, o) is the output channel
 // g * OCG + o); the TxT block lands at rows T * ty, columns T * tx of
 // y [N, OC, OH, OW] (what lies past the edge is dropped), through the

@@ -1,9 +1,9 @@
-// Winograd F(3x3, TxT) (T = 2 or 4) for the weight gradient, transform of
+// Winograd F(KxK, TxT) (T = 2 or 4, K = 3 or 5) for the weight gradient, transform of
 // the output gradient: for each TxT tile h of gy (rows T * ty, columns
 // T * tx; zeros past the edge, so that partial tiles add nothing),
-// U = A h A^T with A the transpose of F(TxT, 3x3)'s A^T
+// U = A h A^T with A the transpose of F(TxT, KxK)'s A^T
 // (lib/device/winograd_transforms.ts writes the arithmetic), written as
-// A * A matrices (A = T + 2; one per element xi of U), each [OC][T] (per
+// A * A matrices (A = T + K - 1; one per element xi of U), each [OC][T] (per
 // group [G][OCG][T]) with the tiles along the GEMM's k, contiguous:
 //   u[(xi * OC + oc) * T + t].
 // One invocation per (output channel, tile), the tile fastest.

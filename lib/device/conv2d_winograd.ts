@@ -1,18 +1,17 @@
 /**
- * Winograd F(2x2, 3x3) and F(4x4, 3x3) for the stride-1 3x3 layers (conv3-5
- * of the course AlexNet): each TxT block of outputs (T = 2 or 4) from an
- * AxA input patch (A = T + 2) with A * A multiplications per channel pair
- * instead of 9 T^2: 16 instead of 36, or 36 instead of 144. A 5x5 kernel
- * (conv2) is cut into 2x2 blocks of 3x3 (zeros past its edge), each a 3x3
- * convolution of the input moved by 3 rows or columns. Three small
- * transforms (`shaders/winograd_{input,weight,output}.wgsl`, their
- * arithmetic written from the matrices of winograd_transforms.ts) around
- * one batched matmul on the fast matmul kernels: for each of the A * A
- * elements xi of a transformed tile,
- * M[xi] [T, OC] = V[xi] [T, C] @ U[xi] [C, OC] (T = the tiles of all
- * samples), per group. Tiles as the GEMM's rows: with T = 2, 36 x batch
- * tiles of AlexNet's 12x12 layers are a multiple of the 32-row register
- * block at even batches, and OC of its 128 columns.
+ * Winograd F(2x2, KxK) and F(4x4, KxK) for the stride-1 layers with 3x3
+ * (conv3-5 of the course AlexNet) or 5x5 kernels (conv2): each TxT block
+ * of outputs (T = 2 or 4) from an AxA input patch (A = T + K - 1) with
+ * A * A multiplications per channel pair instead of K^2 T^2: for a 3x3
+ * kernel 16 instead of 36, or 36 instead of 144; for a 5x5 one 36 instead
+ * of 100, or 64 instead of 400. Three small transforms
+ * (`shaders/winograd_{input,weight,output}.wgsl`, their arithmetic written
+ * from the matrices of winograd_transforms.ts) around one batched matmul on
+ * the fast matmul kernels: for each of the A * A elements xi of a
+ * transformed tile, M[xi] [T, OC] = V[xi] [T, C] @ U[xi] [C, OC] (T = the
+ * tiles of all samples), per group. Tiles as the GEMM's rows: with T = 2,
+ * 36 x batch tiles of AlexNet's 12x12 layers are a multiple of the 32-row
+ * register block at even batches, and OC of its 128 columns.
  *
  * Backward-input of such a layer is itself one: the convolution of gy with
  * the kernels turned by 180 degrees and the channels swapped, padding
@@ -30,23 +29,25 @@ import type { GemmTiling } from "./tuning.ts";
 import {
   loadCode,
   transformCode,
+  type Transforms,
   transformsOf,
+  type WinogradTaps,
   type WinogradTile,
 } from "./winograd_transforms.ts";
 
 const WORKGROUP = 64;
 
-/** One stride-1 3x3 convolution as the Winograd code sees it. */
+/** One stride-1 3x3 or 5x5 convolution as the Winograd code sees it. */
 export interface Geometry {
-  /** Outputs along a side of a tile: F(2x2, 3x3) or F(4x4, 3x3). */
+  /** Outputs along a side of a tile: F(2x2, KxK) or F(4x4, KxK). */
   tile: WinogradTile;
+  /** The kernel's side K: F(TxT, 3x3), or F(TxT, 5x5) (conv2). */
+  taps: WinogradTaps;
   batch: number;
   /** Input channels of this convolution (OC for backward-input). */
   inChannels: number;
   outChannels: number;
   groups: number;
-  /** Kernel size K (3 or 5). */
-  kernel: number;
   inHeight: number;
   inWidth: number;
   pad: [number, number];
@@ -58,11 +59,11 @@ export interface Geometry {
 export function forwardGeometry(s: Conv2dShape, tile: WinogradTile): Geometry {
   return {
     tile,
+    taps: tapsOf(s.kernelHeight),
     batch: s.batch,
     inChannels: s.inChannels,
     outChannels: s.outChannels,
     groups: s.groups,
-    kernel: s.kernelHeight,
     inHeight: s.inHeight,
     inWidth: s.inWidth,
     pad: [s.padHeight, s.padWidth],
@@ -74,11 +75,11 @@ export function forwardGeometry(s: Conv2dShape, tile: WinogradTile): Geometry {
 function inputGeometry(s: Conv2dShape, tile: WinogradTile): Geometry {
   return {
     tile,
+    taps: tapsOf(s.kernelHeight),
     batch: s.batch,
     inChannels: s.outChannels,
     outChannels: s.inChannels,
     groups: s.groups,
-    kernel: s.kernelHeight,
     inHeight: s.outHeight,
     inWidth: s.outWidth,
     pad: [s.kernelHeight - 1 - s.padHeight, s.kernelWidth - 1 - s.padWidth],
@@ -87,9 +88,17 @@ function inputGeometry(s: Conv2dShape, tile: WinogradTile): Geometry {
   };
 }
 
-/** Blocks of 3x3 along each side of a kernel of size `k`. */
-export function blocksOf(k: number): number {
-  return Math.ceil(k / 3);
+/** `k` as the side of a kernel the transforms take whole. */
+function tapsOf(k: number): WinogradTaps {
+  if (k !== 3 && k !== 5) {
+    throw new Error(`Winograd runs 3x3 and 5x5 kernels, not ${k}x${k}`);
+  }
+  return k;
+}
+
+/** The transforms of `g`. */
+export function transformsFor(g: Geometry): Transforms {
+  return transformsOf(g.tile, g.taps);
 }
 
 /** Tiles of outputs: [per sample, along a row, in all]. */
@@ -99,13 +108,13 @@ export function tilesOf(g: Geometry): [number, number, number] {
   return [th * tw, tw, g.batch * th * tw];
 }
 
-/** Elements of a transformed tile, A * A. */
-export function elementsOf(tile: WinogradTile): number {
-  return transformsOf(tile).alpha ** 2;
+/** Elements of a transformed tile of `g`, A * A. */
+export function elementsOf(g: Geometry): number {
+  return transformsFor(g).alpha ** 2;
 }
 
 /**
- * True when `product` of `s` can run as Winograd F(TxT, 3x3): a square 3x3
+ * True when `product` of `s` can run as Winograd F(TxT, KxK): a square 3x3
  * or 5x5 kernel, stride 1 and dilation 1, padding below the kernel size
  * (backward-input pads by K - 1 - pad), and the transformed operands each
  * fit one binding.
@@ -130,12 +139,11 @@ export function winogradFits(
     ? forwardGeometry(s, tile)
     : inputGeometry(s, tile);
   const t = tilesOf(g)[2];
-  const blocks = blocksOf(k) ** 2;
-  const largest = elementsOf(tile) *
+  const largest = elementsOf(g) *
     Math.max(
-      blocks * g.inChannels * t,
+      g.inChannels * t,
       g.outChannels * t,
-      blocks * g.outChannels * (g.inChannels / g.groups),
+      g.outChannels * (g.inChannels / g.groups),
     );
   return largest * 4 <= bindingLimit;
 }
@@ -146,10 +154,12 @@ export function workgroups(count: number): [number, number] {
 }
 
 /** The values a Winograd shader template needs besides its own. */
-export function tileValues(tile: WinogradTile): Record<string, number> {
-  const alpha = transformsOf(tile).alpha;
+export function tileValues(f: Transforms): Record<string, number> {
+  const { tile, taps, alpha } = f;
   return {
     TILE: tile,
+    TAPS: taps,
+    TAPS_SQUARED: taps * taps,
     ALPHA: alpha,
     ALPHA_SQUARED: alpha * alpha,
     TILE_SQUARED: tile * tile,
@@ -161,42 +171,32 @@ function transformWeights(
   w: GPUBuffer,
   s: Conv2dShape,
   flip: boolean,
-  tile: WinogradTile,
+  g: Geometry,
 ) {
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
-  const blocks = blocksOf(s.kernelHeight);
-  const [r, qc] = flip ? [cg, ocg] : [ocg, cg];
-  const q = blocks * blocks * qc;
+  const [r, q] = flip ? [cg, ocg] : [ocg, cg];
   const count = s.groups * r * q;
-  const u = allocate(elementsOf(tile) * count * 4, "winograd weights");
-  const f = transformsOf(tile);
+  const u = allocate(elementsOf(g) * count * 4, "winograd weights");
+  const f = transformsFor(g);
   dispatch({
     label: "winograd weights",
     pipeline: pipeline(
-      `winograd|weight|${flip}|${tile}`,
+      `winograd|weight|${flip}|${f.tile}|${f.taps}`,
       () =>
         fillTemplate(shaderSource("winograd_weight"), {
+          ...tileValues(f),
           FLIP: `${flip}`,
           TRANSFORM: transformCode(
             f.kernel,
-            (i, j) => `g[${i * 3 + j}]`,
+            (i, j) => `g[${i * f.taps + j}]`,
             (i, j, value) => `u[id + ${i * f.alpha + j}u * stride] = ${value};`,
             "gg",
           ),
         }),
     ),
     buffers: [w, u],
-    uniforms: new Uint32Array([
-      count,
-      r,
-      q,
-      cg,
-      s.kernelHeight,
-      blocks,
-      qc,
-      0,
-    ]),
+    uniforms: new Uint32Array([count, r, q, cg]),
     workgroups: workgroups(count),
   });
   return u;
@@ -240,18 +240,16 @@ export function transformInput(
   kMajor = false,
 ): GPUBuffer {
   const [tiles, tw, t] = tilesOf(g);
-  const blocks = blocksOf(g.kernel);
-  const kc = blocks * blocks * g.inChannels;
-  const count = t * kc;
-  const v = allocate(elementsOf(g.tile) * kc * t * 4, "winograd input");
-  const f = transformsOf(g.tile);
+  const count = t * g.inChannels;
+  const v = allocate(elementsOf(g) * count * 4, "winograd input");
+  const f = transformsFor(g);
   dispatch({
     label: "winograd input",
     pipeline: pipeline(
-      `winograd|input|${kMajor}|${g.tile}`,
+      `winograd|input|${kMajor}|${f.tile}|${f.taps}`,
       () =>
         fillTemplate(shaderSource("winograd_input"), {
-          ...tileValues(g.tile),
+          ...tileValues(f),
           K_MAJOR: `${kMajor}`,
           LOADS: patchLoads(f.alpha),
           TRANSFORM: transformCode(
@@ -274,8 +272,8 @@ export function transformInput(
       g.pad[0],
       g.pad[1],
       g.inChannels / g.groups,
-      blocks,
-      kc,
+      0,
+      0,
     ]),
     workgroups: workgroups(count),
   });
@@ -325,14 +323,14 @@ function transformOutput(
       "@group(0) @binding(2) var<storage, read_write> y: array<f32>;",
     ]
     : ["@group(0) @binding(1) var<storage, read_write> y: array<f32>;"];
-  const f = transformsOf(g.tile);
+  const f = transformsFor(g);
   dispatch({
     label: "winograd output",
     pipeline: pipeline(
-      `winograd|output|${hasBias}|${relu}|${g.tile}`,
+      `winograd|output|${hasBias}|${relu}|${f.tile}|${f.taps}`,
       () =>
         fillTemplate(shaderSource("winograd_output"), {
-          ...tileValues(g.tile),
+          ...tileValues(f),
           BINDINGS: bindings.join("\n"),
           PARAMS_BINDING: bindings.length + 1,
           TRANSFORM: loadCode(
@@ -365,7 +363,7 @@ function transformOutput(
 /**
  * Records the forward product (`input`: x, bias and the epilogue apply) or
  * the input gradient (`input`: gy; no bias) of a stride-1 3x3 or 5x5 layer
- * into `out` by Winograd F(TxT, 3x3), the matmul run with `gemm`. Needs
+ * into `out` by Winograd F(TxT, KxK), the matmul run with `gemm`. Needs
  * {@link winogradFits}.
  *
  * @param product forward or input
@@ -393,15 +391,15 @@ export function winogradConv(
     ? forwardGeometry(s, tile)
     : inputGeometry(s, tile);
   const t = tilesOf(g)[2];
-  const elements = elementsOf(tile);
-  const u = transformWeights(w, s, product === "input", tile);
+  const elements = elementsOf(g);
+  const u = transformWeights(w, s, product === "input", g);
   const v = transformInput(input, g);
   const m = allocate(elements * g.outChannels * t * 4, "winograd products");
   matmulWith(gemm, v, u, undefined, m, {
     batch: elements * g.groups,
     m: t,
     n: g.outChannels / g.groups,
-    k: blocksOf(g.kernel) ** 2 * (g.inChannels / g.groups),
+    k: g.inChannels / g.groups,
     transA: false,
     transB: false,
     batchA: elements * g.groups,

@@ -1,19 +1,17 @@
 /**
- * The weight gradient of the stride-1 3x3 layers (conv3-5 of the course
- * AlexNet) by Winograd F(3x3, TxT), T = 2 or 4: gw[oc, c, ky, kx] = sum
- * over samples and output pixels of gy[n, oc, oy, ox] *
+ * The weight gradient of the stride-1 3x3 and 5x5 layers (conv2-5 of the
+ * course AlexNet) by Winograd F(KxK, TxT), T = 2 or 4: gw[oc, c, ky, kx] =
+ * sum over samples and output pixels of gy[n, oc, oy, ox] *
  * xpad[n, c, oy + ky, ox + kx]. Cut gy into TxT tiles: each tile's share of
- * the 3x3 gw is the correlation of the AxA input patch under it (A = T + 2)
- * with the tile, A * A multiplications in the transformed domain instead of
- * 9 T^2. The sum over all tiles of all samples runs in the transformed
- * domain as one batched matmul, for each of the A * A elements xi:
- *   M[xi] [OCG, KCG] = U[xi] [OCG, T] @ V[xi] [KCG, T]^T   (k = T tiles),
- * per group, then one inverse transform per (oc, c). A 5x5 kernel (conv2)
- * is cut into 2x2 blocks of 3x3 as the forward does (conv2d_winograd.ts):
- * block (a, b) correlates the input moved by (3a, 3b), taps past the
- * kernel's edge dropped.
+ * the K x K gw is the correlation of the AxA input patch under it
+ * (A = T + K - 1) with the tile, A * A multiplications in the transformed
+ * domain instead of K^2 T^2. The sum over all tiles of all samples runs in
+ * the transformed domain as one batched matmul, for each of the A * A
+ * elements xi:
+ *   M[xi] [OCG, CG] = U[xi] [OCG, T] @ V[xi] [CG, T]^T   (k = T tiles),
+ * per group, then one inverse transform per (oc, c).
  *
- * The matrices come from F(TxT, 3x3) by the transposition principle
+ * The matrices come from F(TxT, KxK) by the transposition principle
  * (`weightGradientOf` in winograd_transforms.ts): the forward's input
  * transform (`shaders/winograd_input.wgsl` with K_MAJOR, for this GEMM's
  * layout), then `shaders/winograd_weight_grad_{gy,output}.wgsl`.
@@ -28,12 +26,12 @@ import type { Conv2dShape } from "./conv2d.ts";
 import { matmulWith } from "./matmul.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import {
-  blocksOf,
   elementsOf,
   forwardGeometry,
   tilesOf,
   tileValues,
   transformInput,
+  transformsFor,
   winogradFits,
   workgroups,
 } from "./conv2d_winograd.ts";
@@ -42,13 +40,13 @@ import type { GemmTiling } from "./tuning.ts";
 import {
   loadCode,
   transformCode,
-  transformsOf,
+  type Transforms,
   weightGradientOf,
   type WinogradTile,
 } from "./winograd_transforms.ts";
 
 /**
- * True when the weight gradient of `s` can run as Winograd F(3x3, TxT): a
+ * True when the weight gradient of `s` can run as Winograd F(KxK, TxT): a
  * square 3x3 or 5x5 kernel, stride 1, dilation 1, padding below the kernel
  * size, and each transformed operand fits one binding.
  *
@@ -67,10 +65,10 @@ export function winogradWeightFits(
 /** The WGSL arithmetic of the gy transform (U = A h A^T) or the output one (gw = G^T M G). */
 function transformArithmetic(
   name: "gy" | "output",
-  tile: WinogradTile,
+  transforms: Transforms,
 ): string {
-  const f = weightGradientOf(tile);
-  const alpha = transformsOf(tile).alpha;
+  const { tile, taps, alpha } = transforms;
+  const f = weightGradientOf(tile, taps);
   if (name === "gy") {
     return transformCode(
       f.gradient,
@@ -87,16 +85,7 @@ function transformArithmetic(
   return loads + "\n" + transformCode(
     f.taps,
     (i, j) => `sum_${i}_${j}`,
-    (i, j, value) => {
-      const store = `gw[base + (ky0 + ${i}u) * p.k + kx0 + ${j}u] = ${value};`;
-      const inside = [
-        ...(i > 0 ? [`rows > ${i}u`] : []),
-        ...(j > 0 ? [`columns > ${j}u`] : []),
-      ];
-      return inside.length === 0
-        ? store
-        : `if (${inside.join(" && ")}) { ${store} }`;
-    },
+    (i, j, value) => `gw[base + ${i * taps + j}u] = ${value};`,
     "gm",
   );
 }
@@ -104,7 +93,7 @@ function transformArithmetic(
 /** One of the two transforms over `count` invocations. */
 function transform(
   name: "gy" | "output",
-  tile: WinogradTile,
+  f: Transforms,
   from: GPUBuffer,
   to: GPUBuffer,
   uniforms: number[],
@@ -112,11 +101,11 @@ function transform(
   dispatch({
     label: `winograd weight-gradient ${name}`,
     pipeline: pipeline(
-      `winograd-weight-grad|${name}|${tile}`,
+      `winograd-weight-grad|${name}|${f.tile}|${f.taps}`,
       () =>
         fillTemplate(shaderSource(`winograd_weight_grad_${name}`), {
-          ...tileValues(tile),
-          TRANSFORM: transformArithmetic(name, tile),
+          ...tileValues(f),
+          TRANSFORM: transformArithmetic(name, f),
         }),
     ),
     buffers: [from, to],
@@ -127,7 +116,7 @@ function transform(
 
 /**
  * Records gw [OC, C/groups, K, K], the weight gradient of a stride-1 3x3
- * or 5x5 layer, into `out` by Winograd F(3x3, TxT), the matmul run with
+ * or 5x5 layer, into `out` by Winograd F(KxK, TxT), the matmul run with
  * `gemm`. Needs {@link winogradWeightFits}.
  *
  * @param x input, NCHW
@@ -147,17 +136,16 @@ export function winogradBackwardWeight(
 ): void {
   const g = forwardGeometry(s, tile);
   const [tiles, tw, t] = tilesOf(g);
-  const blocks = blocksOf(s.kernelHeight);
+  const f = transformsFor(g);
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
-  const kcg = blocks * blocks * cg;
-  const elements = elementsOf(tile);
+  const elements = elementsOf(g);
   const v = transformInput(x, g, true);
   const u = allocate(
     elements * s.outChannels * t * 4,
     "winograd weight-grad gy",
   );
-  transform("gy", tile, gy, u, [
+  transform("gy", f, gy, u, [
     s.outChannels * t,
     tiles,
     tw,
@@ -168,29 +156,20 @@ export function winogradBackwardWeight(
     0,
   ]);
   const m = allocate(
-    elements * s.outChannels * kcg * 4,
+    elements * s.outChannels * cg * 4,
     "winograd weight-grad sums",
   );
   matmulWith(gemm, u, v, undefined, m, {
     batch: elements * s.groups,
     m: ocg,
-    n: kcg,
+    n: cg,
     k: t,
     transA: false,
     transB: true,
     batchA: elements * s.groups,
     batchB: elements * s.groups,
   }, {});
-  transform("output", tile, m, out, [
-    s.outChannels * kcg,
-    kcg,
-    cg,
-    s.kernelHeight,
-    blocks,
-    0,
-    0,
-    0,
-  ]);
+  transform("output", f, m, out, [s.outChannels * cg, 0, 0, 0]);
   // safe right after recording: the commands of one encoder run in order
   [u, v, m].forEach(release);
 }

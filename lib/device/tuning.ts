@@ -43,9 +43,9 @@ export interface GemmTiling {
    * Conv2d by another algorithm on the matmul kernels, with this tile:
    * `im2col` (backward-weight: x unrolled into columns, then one GEMM,
    * conv2d_im2col.ts), `winograd` (stride-1 3x3 and 5x5 layers:
-   * forward and backward-input by F(2x2, 3x3), conv2d_winograd.ts;
-   * backward-weight by F(3x3, 2x2), conv2d_winograd_weight.ts) or
-   * `winograd4` (the same in tiles of 4x4: F(4x4, 3x3) and F(3x3, 4x4)).
+   * forward and backward-input by F(2x2, KxK), conv2d_winograd.ts;
+   * backward-weight by F(KxK, 2x2), conv2d_winograd_weight.ts) or
+   * `winograd4` (the same in tiles of 4x4: F(4x4, KxK) and F(KxK, 4x4)).
    * Where the layer does not allow it the tile runs the family's usual
    * kernel (a Winograd weight gradient tries im2col first).
    */
@@ -181,15 +181,16 @@ const GPU_TILES: GemmTiling[] = [
 ];
 
 /**
- * The lavapipe defaults of the conv products. Winograd F(2x2, 3x3) is
- * 2.1-2.6x the DIRECT kernel on conv3-5 (1.1-1.5x on conv2), so it is the
- * default of the forward and backward-input products. Its larger rounding
- * moves the course AlexNet's loss from PyTorch's by 1.5e-3 at steps 15-20,
- * no more than the DIRECT kernel's 2.1e-3 there or float32 PyTorch's own
- * drift (tests/lib/train/pytorch_curve_test.ts, docs/performance.md). The
- * weight gradient goes through Winograd F(3x3, 2x2) on the matmul kernel
- * where the layer allows it (1.4-2x im2col on conv2-5, session 4), else
- * im2col (1.4-1.7x the gathering GEMM).
+ * The lavapipe defaults of the conv products: Winograd in 4x4 tiles for all
+ * three where the layer allows it (stride 1, a 3x3 or 5x5 kernel), else
+ * im2col. F(4x4, 3x3) removes 4x of a 3x3 layer's multiplications against
+ * F(2x2, 3x3)'s 2.25x, and on conv3-5 it is 1.0-1.4x F(2x2) per product;
+ * F(4x4, 5x5) removes 6.25x of conv2's, and its three products take
+ * 0.6x the time of the 2x2 blocks of F(4x4, 3x3) that ran conv2 before
+ * (session 7, docs/performance.md). Their larger transforms round more,
+ * yet the course AlexNet's loss stays within 2.0e-3 of PyTorch's at steps
+ * 1-20, as the DIRECT kernel's 2.1e-3 and float32 PyTorch's own drift do
+ * (tests/lib/train/pytorch_curve_test.ts).
  */
 const CPU_CONV_DEFAULT = via("winograd4", CPU_CONV);
 const CPU_INPUT_DEFAULT = CPU_CONV_DEFAULT;

@@ -1,21 +1,25 @@
 /**
- * The matrices of Winograd's minimal filtering F(m, 3), m = 2 or 4, and the
- * WGSL that applies them, for the conv2d code (conv2d_winograd.ts,
- * conv2d_winograd_weight.ts): one m-output run of a 3-tap correlation from
- * m + 2 inputs is y = A^T [(G g) . (B^T d)], and a 2-D tile nests it along
- * both axes, Y = A^T [(G g G^T) . (B^T d B)] A.
+ * The matrices of Winograd's minimal filtering F(m, r), m = 2 or 4 outputs
+ * of an r = 3 or 5 tap correlation, and the WGSL that applies them, for the
+ * conv2d code (conv2d_winograd.ts, conv2d_winograd_weight.ts): one m-output
+ * run from alpha = m + r - 1 inputs is y = A^T [(G g) . (B^T d)], and a 2-D
+ * tile nests it along both axes, Y = A^T [(G g G^T) . (B^T d B)] A.
  *
- * F(2, 3) interpolates at 0, 1, -1 and infinity: 16 multiplications for a
- * 2x2 tile instead of 36. F(4, 3) adds 2 and -2: 36 for a 4x4 tile instead
- * of 144, at the price of larger coefficients (5 in B^T, 8 in A^T, 1/24 in
- * G), so about ten times the rounding of F(2, 3); on AlexNet's layers it
- * stays below 1e-6 of the sum of |products| of an output.
+ * The matrices come from Toom-Cook at alpha - 1 points and infinity
+ * ({@link transformsOf}). F(2, 3) interpolates at 0, 1, -1: 16
+ * multiplications for a 2x2 tile instead of 36. F(4, 3) and F(2, 5) add 2
+ * and -2: 36 for a 4x4 tile instead of 144, or for a 2x2 tile of a 5x5
+ * kernel instead of 100. F(4, 5) adds 1/2 and -1/2: 64 instead of 400.
+ * More points mean larger coefficients and more rounding: on AlexNet's
+ * layers (batch 1, 3,000 outputs sampled), the worst error of an output as
+ * a fraction of its sum of |products| was 6e-8 (F(2x2, 3x3)), 1.1-2.4e-6
+ * (F(4x4, 3x3)), 4.5e-7 (F(2x2, 5x5)) and 9.3e-7 (F(4x4, 5x5)).
  *
- * The weight gradient is F(3, m) by the transposition principle: since
+ * The weight gradient is F(r, m) by the transposition principle: since
  * sum_i h_i y_i = sum_e (A h)_e (G g)_e (B^T d)_e, the gradient of a tile's
  * output in g, the correlation of d with the m-tap run h of gy, is
  * w = G^T [(A h) . (B^T d)]: the same input transform, A (the transpose of
- * A^T) on gy, G^T back to 3 taps ({@link weightGradientOf}).
+ * A^T) on gy, G^T back to r taps ({@link weightGradientOf}).
  *
  * @example The sizes of F(2x2, 3x3)
  * ```ts
@@ -27,74 +31,98 @@
  * @module
  */
 
-/** The side of a Winograd output tile: F(2x2, 3x3) or F(4x4, 3x3). */
+/** The side of a Winograd output tile: F(2x2, rxr) or F(4x4, rxr). */
 export type WinogradTile = 2 | 4;
 
-/** The three matrices of one F(m, 3). */
+/** The side of the kernel a Winograd transform takes in one piece. */
+export type WinogradTaps = 3 | 5;
+
+/** The three matrices of one F(m, r). */
 export interface Transforms {
   /** Outputs along a side of a tile, m. */
   tile: WinogradTile;
-  /** m + 2: inputs along a side of a patch, and the transformed domain's side. */
+  /** Taps of the kernel, r. */
+  taps: WinogradTaps;
+  /** m + r - 1: inputs along a side of a patch, and the transformed domain's side. */
   alpha: number;
   /** B^T (alpha x alpha): an input patch into the transformed domain. */
   input: readonly number[][];
-  /** G (alpha x 3): a 3-tap kernel into the transformed domain. */
+  /** G (alpha x r): an r-tap kernel into the transformed domain. */
   kernel: readonly number[][];
   /** A^T (m x alpha): the products back to m outputs. */
   output: readonly number[][];
 }
 
-const F2: Transforms = {
-  tile: 2,
-  alpha: 4,
-  input: [
-    [1, 0, -1, 0],
-    [0, 1, 1, 0],
-    [0, -1, 1, 0],
-    [0, 1, 0, -1],
-  ],
-  kernel: [
-    [1, 0, 0],
-    [0.5, 0.5, 0.5],
-    [0.5, -0.5, 0.5],
-    [0, 0, 1],
-  ],
-  output: [
-    [1, 1, 1, 0],
-    [0, 1, -1, -1],
-  ],
-};
+/**
+ * The interpolation points, in the order they are taken: small integers
+ * first, then their inverses, which keep the coefficients of F(4, 5) (and
+ * so its rounding) as small as points 3 and -3 would not.
+ */
+const POINTS = [0, 1, -1, 2, -2, 1 / 2, -1 / 2];
 
-const F4: Transforms = {
-  tile: 4,
-  alpha: 6,
-  input: [
-    [4, 0, -5, 0, 1, 0],
-    [0, -4, -4, 1, 1, 0],
-    [0, 4, -4, -1, 1, 0],
-    [0, -2, -1, 2, 1, 0],
-    [0, 2, -1, -2, 1, 0],
-    [0, 4, 0, -5, 0, 1],
-  ],
-  kernel: [
-    [1 / 4, 0, 0],
-    [-1 / 6, -1 / 6, -1 / 6],
-    [-1 / 6, 1 / 6, -1 / 6],
-    [1 / 24, 1 / 12, 1 / 6],
-    [1 / 24, -1 / 12, 1 / 6],
-    [0, 0, 1],
-  ],
-  output: [
-    [1, 1, 1, 1, 1, 0],
-    [0, 1, -1, 2, -2, 0],
-    [0, 1, 1, 4, 4, 0],
-    [0, 1, -1, 8, -8, 1],
-  ],
-};
+/** The coefficients (constant first) of the product of (x - root) over `roots`. */
+function polynomial(roots: readonly number[]): number[] {
+  let coefficients = [1];
+  for (const root of roots) {
+    coefficients = [...coefficients, 0].map((c, k) =>
+      (k > 0 ? coefficients[k - 1] : 0) -
+      root * (k < coefficients.length ? c : 0)
+    );
+  }
+  return coefficients;
+}
 
-/** The matrices of F(`tile`, 3). */
-export function transformsOf(tile: WinogradTile): Transforms {
-  return tile === 2 ? F2 : F4;
+/** `values` padded with zeros to `length`. */
+function padded(values: readonly number[], length: number): number[] {
+  return Array.from({ length }, (_, k) => values[k] ?? 0);
+}
+
+const cache = new Map<string, Transforms>();
+
+/**
+ * The matrices of F(`tile`, `taps`) by Toom-Cook at the first
+ * alpha - 1 {@link POINTS} and infinity: A^T evaluates the tile's
+ * polynomial at the points, G the kernel's (scaled by 1 / N_j, N_j the
+ * product of p_j - p_l over the other points l), and row j of B^T holds
+ * the coefficients of the product of (x - p_l) over the other points (all
+ * of them for infinity). At 0, 1, -1 (and 2, -2) these are Lavin and
+ * Gray's F(2, 3) and F(4, 3), up to the sign of a row of B^T and of G or
+ * of A^T's column, which changes no rounding.
+ */
+export function transformsOf(
+  tile: WinogradTile,
+  taps: WinogradTaps = 3,
+): Transforms {
+  const key = `${tile}|${taps}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const alpha = tile + taps - 1;
+  const points = POINTS.slice(0, alpha - 1);
+  const others = (j: number) => points.filter((_, l) => l !== j);
+  const unit = (n: number, k: number) =>
+    Array.from({ length: n }, (_, i) => i === k ? 1 : 0);
+  const f: Transforms = {
+    tile,
+    taps,
+    alpha,
+    input: [
+      ...points.map((_, j) => padded(polynomial(others(j)), alpha)),
+      polynomial(points),
+    ],
+    kernel: [
+      ...points.map((p, j) => {
+        const scale = others(j).reduce((n, l) => n * (p - l), 1);
+        return Array.from({ length: taps }, (_, k) => p ** k / scale);
+      }),
+      unit(taps, taps - 1),
+    ],
+    output: Array.from(
+      { length: tile },
+      (_, i) => [...points.map((p) => p ** i), i === tile - 1 ? 1 : 0],
+    ),
+  };
+  cache.set(key, f);
+  return f;
 }
 
 /** The transpose of a matrix given as rows. */
@@ -103,16 +131,19 @@ export function transpose(m: readonly number[][]): number[][] {
 }
 
 /**
- * The matrices of the weight gradient F(3, m) (see the module doc): `input`
+ * The matrices of the weight gradient F(r, m) (see the module doc): `input`
  * B^T on the input patch, `gradient` A (alpha x m) on a tile of gy, and
- * `taps` G^T (3 x alpha) back to the kernel.
+ * `taps` G^T (r x alpha) back to the kernel.
  */
-export function weightGradientOf(tile: WinogradTile): {
+export function weightGradientOf(
+  tile: WinogradTile,
+  taps: WinogradTaps = 3,
+): {
   input: readonly number[][];
   gradient: number[][];
   taps: number[][];
 } {
-  const f = transformsOf(tile);
+  const f = transformsOf(tile, taps);
   return {
     input: f.input,
     gradient: transpose(f.output),

@@ -243,7 +243,7 @@ export async function checkConv(
 }
 
 /**
- * Stride-1 3x3 and 5x5 layers that Winograd F(2x2, 3x3) and F(4x4, 3x3)
+ * Stride-1 3x3 and 5x5 layers that Winograd F(2x2, KxK) and F(4x4, KxK)
  * run: odd output sizes and sizes one past a multiple of 4 (tiles past the
  * edge), padding 0 to K - 1 (backward-input pads by K - 1 - pad), groups,
  * batch 1 to 3, channels neither a tile nor a multiple of 4, and multiples
@@ -258,7 +258,7 @@ export const WINOGRAD_LAYERS: Layer[] = [
   // channels per group multiples of 4
   { batch: 2, c: 8, h: 6, w: 7, oc: 8, k: 3, pad: 1, groups: 2 },
   { batch: 1, c: 4, h: 7, w: 5, oc: 8, k: 5, pad: 2 },
-  // 5x5 kernels run as 2x2 blocks of 3x3
+  // 5x5 kernels: F(TxT, 5x5), A = 6 or 8
   { batch: 2, c: 3, h: 7, w: 6, oc: 5, k: 5, pad: 2 },
   { batch: 1, c: 4, h: 9, w: 8, oc: 6, k: 5, pad: [1, 4], groups: 2 },
 ];

@@ -1,4 +1,4 @@
-// Winograd F(3x3, 2x2) and F(3x3, 4x4) for the conv2d weight gradient
+// Winograd F(KxK, 2x2) and F(KxK, 4x4) (K = 3, 5) for the conv2d weight gradient
 // against the float64 oracle on the awkward layers (odd output sizes,
 // padding, groups, 5x5); the matrices have their own tests
 // (winograd_transforms_test.ts).
