@@ -230,8 +230,8 @@ function patchLoads(alpha: number): string {
 }
 
 /**
- * The transformed input patches: V [A * A, G, T, B * B * CG] (tiles as the
- * GEMM's rows, the forward's A), or with `kMajor` V [A * A, G, B * B * CG, T]
+ * The transformed input patches: V [A * A, G, T, CG] (tiles as the
+ * GEMM's rows, the forward's A), or with `kMajor` V [A * A, G, CG, T]
  * (tiles along k, the weight gradient's B: conv2d_winograd_weight.ts).
  */
 export function transformInput(
