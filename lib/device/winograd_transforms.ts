@@ -21,11 +21,13 @@
  * w = G^T [(A h) . (B^T d)]: the same input transform, A (the transpose of
  * A^T) on gy, G^T back to r taps ({@link weightGradientOf}).
  *
- * @example The sizes of F(2x2, 3x3)
+ * @example The sizes of F(2x2, 3x3) and F(4x4, 5x5)
  * ```ts
  * import { transformsOf } from "./winograd_transforms.ts";
  * const f = transformsOf(2);
  * console.log(f.alpha, f.input.length, f.kernel[0].length); // 4 4 3
+ * const g = transformsOf(4, 5);
+ * console.log(g.alpha, g.output.length, g.kernel[0].length); // 8 4 5
  * ```
  *
  * @module
@@ -55,8 +57,8 @@ export interface Transforms {
 
 /**
  * The interpolation points, in the order they are taken: small integers
- * first, then their inverses, which keep the coefficients of F(4, 5) (and
- * so its rounding) as small as points 3 and -3 would not.
+ * first, then 1/2 and -1/2, which give F(4, 5) smaller coefficients (and
+ * so less rounding) than 3 and -3 would.
  */
 const POINTS = [0, 1, -1, 2, -2, 1 / 2, -1 / 2];
 
