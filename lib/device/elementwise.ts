@@ -7,13 +7,14 @@
 import { allocate } from "./buffer_pool.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import { bindingLimit, dispatch } from "./recorder.ts";
+import { tuning } from "./tuning.ts";
+
+/** Blocks per dispatch before the grid strides (the recorder folds x into y). */
+const MAX_BLOCKS = 65535 * 16;
 
 /** The most dimensions an elementwise op broadcasts over. */
 export const MAX_RANK = 8;
 const NAMES = ["a", "b", "c", "d"];
-const WORKGROUP = 64;
-/** Invocations per dispatch before the grid starts striding. */
-const MAX_INVOCATIONS = 65535 * WORKGROUP;
 
 /** One input: its buffer and shape (which must broadcast to the output's). */
 export interface ElementwiseInput {
@@ -50,12 +51,41 @@ function broadcastStrides(
 }
 
 /**
- * True when `expr` means the same on vec4s as on floats: arithmetic and
- * sqrt over the inputs, the scalars s0..s3 and float literals (WGSL mixes
- * a vector and a scalar lane by lane), no index, comparison or select.
+ * The loads of slot `j` and the store of its value. With `vec4` a slot is
+ * four elements: inputs of the output's shape load a vec4 and a scalar
+ * input splats, and the expression runs once per lane.
  */
-function vectorizable(expr: string): boolean {
-  return /^(?:[abcd]\b|s[0-3]\b|\d+\.\d*|sqrt\(|[\s+\-*/()])*$/.test(expr);
+function slotCode(
+  accesses: Access[],
+  inPlace: boolean,
+  vec4: boolean,
+): { loads: string[]; store: string } {
+  const loads = accesses.map((kind, k) => {
+    const source = k === 0 && inPlace ? "out" : `in_${NAMES[k]}`;
+    const index = kind === "same"
+      ? "j"
+      : kind === "scalar"
+      ? "0u"
+      : `broadcast_index(j, ${k}u)`;
+    const load = `${source}[${index}]`;
+    const splat = vec4 && kind === "scalar";
+    return `      let ${NAMES[k]} = ${splat ? `vec4<f32>(${load})` : load};`;
+  });
+  const args = (lane: string) =>
+    NAMES.map((name, k) => k < accesses.length ? name + lane : "0.0").join(
+      ", ",
+    );
+  if (!vec4) {
+    return {
+      loads,
+      store: `      out[j] = value(${args("")}, params.base + j);`,
+    };
+  }
+  loads.push("      let e = (params.base + j) * 4u;");
+  const lanes = ["x", "y", "z", "w"].map((lane, q) =>
+    `value(${args("." + lane)}, e + ${q}u)`
+  );
+  return { loads, store: `      out[j] = vec4<f32>(${lanes.join(", ")});` };
 }
 
 function buildShader(
@@ -64,36 +94,33 @@ function buildShader(
   inPlace: boolean,
   vec4: boolean,
 ): string {
-  const type = vec4 ? "vec4<f32>" : "f32";
+  const slot = vec4 ? "vec4<f32>" : "f32";
   const bindings: string[] = [];
-  const loads: string[] = [];
   accesses.forEach((kind, k) => {
-    const name = NAMES[k];
-    const index = kind === "same"
-      ? "j"
-      : kind === "scalar"
-      ? "0u"
-      : `broadcast_index(j, ${k}u)`;
-    if (k === 0 && inPlace) {
-      loads.push(`    let a = out[${index}];`);
-    } else {
-      bindings.push(
-        `@group(0) @binding(${k}) var<storage, read> in_${name}: array<${type}>;`,
-      );
-      loads.push(`    let ${name} = in_${name}[${index}];`);
-    }
+    if (k === 0 && inPlace) return;
+    // a single-element input stays a float array: 4 bytes cannot bind as a vec4
+    const type = kind === "scalar" ? "f32" : slot;
+    bindings.push(
+      `@group(0) @binding(${k}) var<storage, read> in_${
+        NAMES[k]
+      }: array<${type}>;`,
+    );
   });
   const outBinding = inPlace ? 0 : accesses.length;
   bindings.push(
-    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<${type}>;`,
+    `@group(0) @binding(${outBinding}) var<storage, read_write> out: array<${slot}>;`,
   );
+  const { loads, store } = slotCode(accesses, inPlace, vec4);
+  const { workgroup, perInvocation } = tuning.elementwise;
   return fillTemplate(shaderSource("elementwise"), {
     BINDINGS: bindings.join("\n"),
     INPUT_SLOTS: Math.max(1, accesses.length),
     PARAMS_BINDING: inPlace ? accesses.length : accesses.length + 1,
     LOADS: loads.join("\n"),
-    // vec4(expr) splats an expression of the scalars alone (fill)
-    EXPR: vec4 ? `vec4<f32>(${expr})` : expr,
+    STORE: store,
+    EXPR: expr,
+    WORKGROUP: workgroup,
+    PER_INVOCATION: perInvocation,
   });
 }
 
@@ -127,25 +154,27 @@ export function elementwise(
   }
   const numel = outShape.reduce((p, s) => p * s, 1);
   const accesses = inputs.map((input) => access(input, outShape));
-  // a vec4 per invocation where every input is read at the output's index:
-  // on lavapipe a scalar storage access is a loop over the lanes, a vec4
-  // one moves four floats per lane (the SGD update of AlexNet: 2.4x faster)
-  const vec4 = numel % 4 === 0 && numel * 4 <= bindingLimit &&
-    accesses.every((a) => a === "same") && vectorizable(expr);
-  const n = vec4 ? numel / 4 : numel;
-  const key = `elementwise|${expr}|${accesses.join(",")}|${inPlace}|${vec4}`;
+  // four elements a slot where no input is read by strides: on lavapipe a
+  // scalar storage access is a loop over the lanes, a vec4 one moves four
+  // floats per lane (the SGD update of AlexNet: 2.4x faster)
+  const vec4 = numel % 4 === 0 && accesses.every((a) => a !== "strided");
+  const slots = vec4 ? numel / 4 : numel;
+  const slotBytes = vec4 ? 16 : 4;
+  const { workgroup, perInvocation } = tuning.elementwise;
+  const key = `elementwise|${expr}|${
+    accesses.join(",")
+  }|${inPlace}|${vec4}|${workgroup}x${perInvocation}`;
   const compiled = pipeline(
     key,
     () => buildShader(expr, accesses, inPlace, vec4),
   );
   const out = inPlace ? inputs[0].buffer : allocate(numel * 4, label);
-  if (n === 0) return out;
+  if (slots === 0) return out;
 
-  const slots = Math.max(1, inputs.length);
-  const params = new ArrayBuffer(32 + 32 + slots * 32);
+  const inputSlots = Math.max(1, inputs.length);
+  const params = new ArrayBuffer(32 + 32 + inputSlots * 32);
   const u32 = new Uint32Array(params);
   const f32 = new Float32Array(params);
-  u32[0] = n;
   u32[1] = outShape.length;
   scalars.forEach((value, k) => f32[4 + k] = value);
   outShape.forEach((size, d) => u32[8 + d] = size);
@@ -155,13 +184,16 @@ export function elementwise(
     );
   });
 
-  // A tensor larger than one binding runs in chunks of ranges, which works
-  // when every input is read at the output's index (or is a scalar).
-  const chunk = n * 4 > bindingLimit && accesses.every((a) => a !== "strided")
-    ? Math.floor(bindingLimit / 4 / 64) * 64
-    : n;
-  for (let start = 0; start < n; start += chunk) {
-    const count = Math.min(chunk, n - start);
+  // A tensor larger than one binding runs in ranges, which works when
+  // every input is read at the output's index (or is a scalar); a range
+  // starts at a multiple of 256 bytes, the offset alignment.
+  const chunk = slots * slotBytes > bindingLimit &&
+      accesses.every((a) => a !== "strided")
+    ? Math.floor(bindingLimit / 256) * 256 / slotBytes
+    : slots;
+  const block = workgroup * perInvocation;
+  for (let start = 0; start < slots; start += chunk) {
+    const count = Math.min(chunk, slots - start);
     u32[0] = count;
     // The expression's `i` counts from the whole output's start (arange, eye).
     u32[2] = start;
@@ -169,9 +201,9 @@ export function elementwise(
       buffer: GPUBuffer,
       kind: Access | "out",
     ): GPUBuffer | GPUBufferBinding =>
-      chunk === n || kind === "scalar"
+      chunk === slots || kind === "scalar"
         ? buffer
-        : { buffer, offset: start * 4, size: count * 4 };
+        : { buffer, offset: start * slotBytes, size: count * slotBytes };
     const buffers = inPlace
       ? [
         range(out, "out"),
@@ -181,13 +213,12 @@ export function elementwise(
         ...inputs.map((x, k) => range(x.buffer, accesses[k])),
         range(out, "out"),
       ];
-    const groups = Math.ceil(Math.min(count, MAX_INVOCATIONS * 4) / WORKGROUP);
     dispatch({
       label,
       pipeline: compiled,
       buffers,
       uniforms: u32.slice(),
-      workgroups: [groups],
+      workgroups: [Math.ceil(Math.min(count, MAX_BLOCKS * block) / block)],
     });
   }
   return out;

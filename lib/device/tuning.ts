@@ -110,6 +110,17 @@ export interface AdapterTuning {
   weightThin: GemmTiling;
   /** What the tuner may pick instead. */
   candidates: Candidates;
+  /** The shape of the elementwise kernels' grid (elementwise.ts). */
+  elementwise: StreamShape;
+}
+
+/**
+ * How a memory-bound kernel spreads its elements: invocations per
+ * workgroup, and the consecutive slots of a block that each one runs.
+ */
+export interface StreamShape {
+  workgroup: number;
+  perInvocation: number;
 }
 
 /** Adapter kinds that get their own tuning. */
@@ -237,6 +248,10 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
+    // one 8-lane vector per workgroup, 32 slots each: the SGD update of
+    // AlexNet's weights 1.2-1.5x faster than 64 invocations of one slot
+    // (docs/performance.md, session 8)
+    elementwise: { workgroup: 8, perInvocation: 32 },
   },
   gpu: {
     kind: "gpu",
@@ -272,6 +287,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
         ...[1, 8].map((split) => tiled(4, 4, 16, 4, 16, split)),
       ],
     },
+    elementwise: { workgroup: 64, perInvocation: 1 },
   },
 };
 
