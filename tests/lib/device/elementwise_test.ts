@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as lib from "../../../lib/mod.ts";
 import { bindingLimit } from "../../../lib/device/recorder.ts";
 import { fusedInPlace } from "../../../lib/ops/elementwise.ts";
+import { tuning, tuningFor } from "../../../lib/device/tuning.ts";
 
 // An output larger than one binding runs in ranges; an expression that reads
 // the element index (arange, linspace, eye) must count from the whole
@@ -86,3 +87,52 @@ Deno.test("vec4 elementwise kernels give the scalar kernel's values", async () =
     [w, grad, ratio].forEach((t) => t.dispose());
   }
 });
+
+// Every expression runs four elements a slot when no input is read by
+// strides, the expression once per lane: selects, NaN tests and the
+// element index must see their own lane, and a one-element input splats.
+Deno.test("vec4 slots run selects, NaN tests and splats per lane", async () => {
+  const own = tuning.elementwise;
+  try {
+    // both adapters' grids, on any adapter
+    for (const kind of ["cpu", "gpu"] as const) {
+      tuning.elementwise = tuningFor(kind).elementwise;
+      await lanesAreTheirOwn();
+    }
+  } finally {
+    tuning.elementwise = own;
+  }
+});
+
+async function lanesAreTheirOwn(): Promise<void> {
+  // 8 and 4096 elements, and 4100: a block of the lavapipe grid part full
+  for (const n of [8, 4096, 4100]) {
+    const values = Float32Array.from(
+      { length: n },
+      (_, i) => i % 7 === 3 ? NaN : Math.sin(i) * 2,
+    );
+    const x = lib.tensor(values, { requiresGrad: true });
+    const y = lib.relu(x);
+    const floor = lib.maximum(x, lib.tensor([0.5]));
+    lib.sum(y).backward();
+    const [relu, max, grad] = await Promise.all(
+      [y, floor, x.grad!].map((t) => t.data()),
+    );
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (Number.isNaN(v)) {
+        assert.ok(Number.isNaN(relu[i]) && Number.isNaN(max[i]), `NaN at ${i}`);
+        continue;
+      }
+      assert.equal(relu[i], Math.max(v, 0), `relu at ${i}`);
+      assert.equal(max[i], Math.max(v, 0.5), `maximum at ${i}`);
+      assert.equal(grad[i], v > 0 ? 1 : 0, `relu gradient at ${i}`);
+    }
+    const eye = await lib.eye(n === 8 ? 4 : 64).data();
+    const side = n === 8 ? 4 : 64;
+    eye.forEach((v, k) =>
+      assert.equal(v, Math.floor(k / side) === k % side ? 1 : 0, `eye ${k}`)
+    );
+    [x, y, floor].forEach((t) => t.dispose());
+  }
+}
