@@ -5,7 +5,7 @@
  * @module
  */
 import { gpu, OutOfMemoryError, throwPendingGpuError } from "./webgpu.ts";
-import { flush } from "./recorder.ts";
+import { flush, mayWrite } from "./recorder.ts";
 import { reclaimIfOverBudget } from "./memory_budget.ts";
 
 /** After a reclaim, the pool is trimmed when it holds this much more than is in use. */
@@ -86,6 +86,7 @@ export function allocate(bytes: number, label = "tensor"): GPUBuffer {
 
 /** Returns a buffer to the pool; the caller must not use it again. */
 export function release(buffer: GPUBuffer): void {
+  mayWrite(buffer); // its next owner writes it
   const size = buffer.size;
   bytesInUse -= size;
   buffersInUse--;

@@ -90,6 +90,27 @@ export function foldWorkgroups(count: number): [number, number] {
   return [Math.ceil(count / y), y];
 }
 
+let writeObserver: ((buffer: GPUBuffer) => void) | undefined;
+
+/**
+ * Calls `observer` with each buffer that a command being recorded may
+ * write (bound to a dispatch, the target of an upload or copy) and each
+ * buffer handed back to the pool: texture_staging.ts then forgets the
+ * texture it staged from it. `undefined` stops it.
+ *
+ * @param observer called once per buffer and command, before the command
+ */
+export function observeWrites(
+  observer: ((buffer: GPUBuffer) => void) | undefined,
+): void {
+  writeObserver = observer;
+}
+
+/** Tells the observer of `observeWrites` that `buffer` may change. */
+export function mayWrite(buffer: GPUBuffer): void {
+  writeObserver?.(buffer);
+}
+
 let dispatchObserver: ((label: string) => void) | undefined;
 
 /**
@@ -128,6 +149,7 @@ export function dispatch(d: Dispatch): void {
   }
   const entries: GPUBindGroupEntry[] = d.buffers.map((item, binding) => {
     const resource = item instanceof GPUBuffer ? { buffer: item } : item;
+    mayWrite(resource.buffer);
     const bytes = resource.size ??
       resource.buffer.size - (resource.offset ?? 0);
     if (bytes > bindingLimit) {
@@ -186,6 +208,7 @@ export function upload(
     new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
   );
   staging.unmap();
+  mayWrite(target);
   commandEncoder().copyBufferToBuffer(staging, 0, target, offset, bytes);
   afterSubmit.push(() => staging.destroy());
 }
@@ -198,6 +221,7 @@ export function copyBuffer(
   sourceOffset = 0,
   targetOffset = 0,
 ) {
+  mayWrite(target);
   commandEncoder().copyBufferToBuffer(
     source,
     sourceOffset,

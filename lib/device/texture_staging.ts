@@ -4,9 +4,15 @@
  * serves 8 lanes at once while a storage-buffer load loops over the lanes.
  * The copies are recorded inside the shared command encoder.
  *
+ * A staged texture stays with its buffer until a command may write the
+ * buffer or the buffer goes back to the pool (`observeWrites`), so an
+ * operand read by several products in a row is copied once: a Linear
+ * layer's weight serves its forward and its input gradient from one copy
+ * (on lavapipe staging fc6's 105 MB weight takes 25-35 ms).
+ *
  * @module
  */
-import { commandEncoder } from "./recorder.ts";
+import { commandEncoder, observeWrites } from "./recorder.ts";
 import { gpu } from "./webgpu.ts";
 
 /** Texels per texture row: a power of two so the shader splits an index by shift and mask. */
@@ -15,6 +21,26 @@ const TEXTURE_WIDTH = 1 << TEXTURE_SHIFT;
 /** WebGPU's default maxTextureDimension2D. */
 const TEXTURE_MAX_HEIGHT = 8192;
 const freeTextures = new Map<string, GPUTexture[]>();
+/** The texture staged from each buffer that no command has written since, and how many floats it holds. */
+const stagedFrom = new Map<
+  GPUBuffer,
+  { texture: GPUTexture; floats: number }
+>();
+/** Textures of `stagedFrom`. */
+const kept = new Set<GPUTexture>();
+/** Textures handed out by stageInTexture and not yet returned, with their counts. */
+const lent = new Map<GPUTexture, number>();
+
+observeWrites(forget);
+
+/** Drops the texture staged from `buffer`, which may change. */
+function forget(buffer: GPUBuffer): void {
+  const entry = stagedFrom.get(buffer);
+  if (!entry) return;
+  stagedFrom.delete(buffer);
+  kept.delete(entry.texture);
+  if (!lent.has(entry.texture)) free(entry.texture);
+}
 
 /** True when `floats` floats fit one staging texture. */
 export function fitsTexture(floats: number): boolean {
@@ -47,14 +73,8 @@ function takeTexture(texels: number): GPUTexture {
   });
 }
 
-/**
- * Makes a staging texture free for the next op. Safe right after recording
- * the dispatch that reads it: commands of one encoder run in order, so a
- * later copy into it waits for that dispatch.
- *
- * @param texture a texture from {@link stageInTexture}
- */
-export function returnTexture(texture: GPUTexture): void {
+/** Puts `texture` on the free list. */
+function free(texture: GPUTexture): void {
   const key = `${texture.width}x${texture.height}`;
   let list = freeTextures.get(key);
   if (!list) freeTextures.set(key, list = []);
@@ -62,10 +82,28 @@ export function returnTexture(texture: GPUTexture): void {
 }
 
 /**
+ * Hands back a texture from {@link stageInTexture}. Safe right after
+ * recording the dispatch that reads it: commands of one encoder run in
+ * order, so a later copy into it waits for that dispatch.
+ *
+ * @param texture a texture from {@link stageInTexture}
+ */
+export function returnTexture(texture: GPUTexture): void {
+  const count = (lent.get(texture) ?? 1) - 1;
+  if (count > 0) {
+    lent.set(texture, count);
+    return;
+  }
+  lent.delete(texture);
+  if (!kept.has(texture)) free(texture);
+}
+
+/**
  * Destroys the cached staging textures (the next op makes new ones): call
  * it beside the buffer pool's emptyCache(); `memory()` does not count them.
  */
 export function releaseStagingTextures(): void {
+  for (const buffer of [...stagedFrom.keys()]) forget(buffer);
   for (const list of freeTextures.values()) {
     for (const texture of list) texture.destroy();
   }
@@ -75,15 +113,22 @@ export function releaseStagingTextures(): void {
 /**
  * Records copies of the first `floats` floats of `buffer` into a staging
  * rgba32float texture, laid out flat: vec4 i sits at texel (i mod width,
- * i / width), width 2^TEXTURE_SHIFT once a row is full.
+ * i / width), width 2^TEXTURE_SHIFT once a row is full. The texture staged
+ * from `buffer` before serves again while no command has written the
+ * buffer since and it holds at least `floats` floats.
  *
  * @param buffer the operand
  * @param floats how many of its floats to stage
  * @returns a texture to bind, then hand back with {@link returnTexture}
  */
 export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
+  const staged = stagedFrom.get(buffer);
+  if (staged && staged.floats >= floats) return lend(staged.texture);
+  forget(buffer);
   const texels = Math.ceil(floats / 4);
   const texture = takeTexture(texels);
+  stagedFrom.set(buffer, { texture, floats });
+  kept.add(texture);
   const encoder = commandEncoder();
   const width = texture.width;
   const rows = Math.floor(texels / width);
@@ -104,6 +149,11 @@ export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
       [rest, 1],
     );
   }
+  return lend(texture);
+}
+
+function lend(texture: GPUTexture): GPUTexture {
+  lent.set(texture, (lent.get(texture) ?? 0) + 1);
   return texture;
 }
 

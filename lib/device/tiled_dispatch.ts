@@ -5,7 +5,13 @@
  * @module
  */
 import { allocate, release } from "./buffer_pool.ts";
-import { commandEncoder, dispatch, dispatched, upload } from "./recorder.ts";
+import {
+  commandEncoder,
+  dispatch,
+  dispatched,
+  mayWrite,
+  upload,
+} from "./recorder.ts";
 import { gpu } from "./webgpu.ts";
 
 /** WebGPU's maxComputeWorkgroupsPerDimension (default and lavapipe). */
@@ -52,12 +58,13 @@ export function dispatchTiled(
   }
   const paramBuffer = allocate(params.byteLength, `${label} params`);
   upload(paramBuffer, params);
-  const entries: GPUBindGroupEntry[] = bindings.map((b, binding) => ({
-    binding,
-    resource: b.kind === "buffer"
-      ? { buffer: b.buffer }
-      : b.texture.createView(),
-  }));
+  const entries: GPUBindGroupEntry[] = bindings.map((b, binding) => {
+    if (b.kind === "texture") {
+      return { binding, resource: b.texture.createView() };
+    }
+    mayWrite(b.buffer);
+    return { binding, resource: { buffer: b.buffer } };
+  });
   entries.push({ binding: bindings.length, resource: { buffer: paramBuffer } });
   const pass = commandEncoder().beginComputePass({ label });
   pass.setPipeline(compiled);
