@@ -16,6 +16,7 @@ import * as lib from "../lib/mod.ts";
 import { record } from "../lib/core/autograd.ts";
 import { GpuTimer } from "../lib/device/gpu_timer.ts";
 import { observeDispatches } from "../lib/device/recorder.ts";
+import { fusesRelu } from "../lib/nn/sequential.ts";
 
 /** One row of the profile. */
 export interface ProfileRow {
@@ -53,21 +54,46 @@ class Marks {
   }
 }
 
+/** A layer, or a Conv2d or Linear with the ReLU after it, which run as one kernel. */
+interface Stage {
+  name: string;
+  forward(x: lib.Tensor): lib.Tensor;
+}
+
+/** The layers as `Sequential.forward` runs them: a fusing pair is one stage. */
+function stagesOf(layers: readonly lib.nn.Module[]): Stage[] {
+  const stages: Stage[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const fused = fusesRelu(layers[i], layers[i + 1]);
+    const name = `${i} ${layers[i].constructor.name}`;
+    if (fused) {
+      stages.push({
+        name: `${name}+ReLU`,
+        forward: (x) => fused.forwardRelu(x),
+      });
+      i++;
+    } else {
+      const layer = layers[i];
+      stages.push({ name, forward: (x) => layer.forward(x) });
+    }
+  }
+  return stages;
+}
+
 /**
  * Runs one step (forward, cross entropy, backward, `update`) with marks and
  * returns the GPU milliseconds of each layer's forward and backward, the
- * loss and the update; with `kernels`, each row's split by kernel.
+ * loss and the update; with `kernels`, each row's split by kernel. A Conv2d
+ * or Linear followed by a ReLU is one row, as `Sequential` runs them.
  */
 export async function profileStep(
-  layers: {
-    forward(x: lib.Tensor): lib.Tensor;
-    constructor: { name: string };
-  }[],
+  net: lib.nn.Module[],
   x: lib.Tensor,
   labels: number[],
   update: () => void,
   kernels = false,
 ): Promise<ProfileRow[]> {
+  const layers = stagesOf(net);
   const n = layers.length;
   const marks = new Marks();
   const forwardEnd: number[] = [];
@@ -115,7 +141,7 @@ export async function profileStep(
     result.kernels = [...split].sort((a, b) => b[1] - a[1]);
     return result;
   };
-  const name = (i: number) => `${i} ${layers[i].constructor.name}`;
+  const name = (i: number) => layers[i].name;
   const rows: ProfileRow[] = [];
   for (let i = 0; i < n; i++) {
     rows.push(

@@ -66,8 +66,12 @@ export class Sequential extends Module {
   }
 }
 
-/** `layer` when it is a plain Conv2d or Linear and `next` a plain ReLU. */
-function fusesRelu(
+/**
+ * `layer` when it is a plain Conv2d or Linear and `next` a plain ReLU: the
+ * pair that `Sequential.forward` runs as one kernel (bench/profile.ts
+ * profiles the same pairs).
+ */
+export function fusesRelu(
   layer: Module,
   next: Module | undefined,
 ): Conv2d | Linear | undefined {
