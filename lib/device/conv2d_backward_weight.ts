@@ -3,87 +3,116 @@
  * GEMM (m = output channel, n = (c, ky, kx), k = (sample, oy, ox)) with
  * both operands, gy and x, gathered value by value (zero in the padding).
  *
+ * Its output is small and its k long (conv1: 96 x 121 outputs over k =
+ * 23,328 at batch 8, three workgroups of 32x16 blocks), so where the blocks
+ * make few workgroups the k range is split among several (split-K): each
+ * sums its share into a slice of a scratch buffer, and a sum over the
+ * slices gives the gradient.
+ *
  * @module
  */
+import { allocate, release } from "./buffer_pool.ts";
 import type { Conv2dShape } from "./conv2d.ts";
 import { convParams, fillConv } from "./conv2d_template.ts";
 import { convGeometry } from "./conv2d_geometry.ts";
 import { pipeline } from "./pipeline_cache.ts";
-import { registerBlock, type TileOperand } from "./register_block.ts";
+import { copyBuffer } from "./recorder.ts";
+import { reduce } from "./reduce.ts";
+import { indent, registerBlock, type TileOperand } from "./register_block.ts";
 import { dispatchTiled } from "./tiled_dispatch.ts";
 import type { GemmTiling } from "./tuning.ts";
 
-/** A row operand gathered by scalar loads: `index(i, kk)` is the float index of A(row i, k + kk). */
-function gatheredRows(
-  tile: GemmTiling,
-  ks: number,
-  perStep: (kk: number) => string[],
-  index: (i: number, kk: number) => string,
-): TileOperand {
-  const setup: string[] = [];
-  for (let i = 0; i < tile.rows; i++) {
-    setup.push(`let ar_${i} = min(row0 + ${i}u, M - 1u);`);
-  }
-  const load: string[] = [];
-  for (let kk = 0; kk < ks; kk++) {
-    load.push(...perStep(kk));
-    for (let i = 0; i < tile.rows; i++) {
-      load.push(`let a_${i}_${kk} = a[${index(i, kk)}];`);
-    }
-  }
-  return { setup, load, value: (i, kk) => `a_${i}_${kk}` };
+/** Split-K aims at this many workgroups, enough to keep several cores busy. */
+const TARGET_WORKGROUPS = 32;
+/** The shortest share of k a split takes: shorter ones cost more in their sum. */
+const MIN_SPLIT_K = 1024;
+
+/**
+ * How many ways to split k: enough for `workgroups` to reach
+ * TARGET_WORKGROUPS, no share shorter than MIN_SPLIT_K (1: no split).
+ * A tile's `splitK` caps it.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert";
+ * import { splitsOf } from "./conv2d_backward_weight.ts";
+ * strictEqual(splitsOf(3, 23328), 11); // conv1 at batch 8
+ * strictEqual(splitsOf(3, 2000), 1);
+ * strictEqual(splitsOf(40, 23328), 1);
+ * ```
+ */
+export function splitsOf(
+  workgroups: number,
+  k: number,
+  most = Infinity,
+): number {
+  const wanted = Math.ceil(TARGET_WORKGROUPS / workgroups);
+  return Math.max(1, Math.min(wanted, Math.floor(k / MIN_SPLIT_K), most));
 }
 
-/** x at (ih, iw) of the plane starting at `base`, zero in the padding. */
-const X_AT_2D = `fn x_at2(base: u32, ih: i32, iw: i32, h: i32, w: i32) -> f32 {
-  let inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
-  let v = b[base + u32(clamp(ih, 0, h - 1)) * u32(w) + u32(clamp(iw, 0, w - 1))];
-  return select(0.0, v, inside);
-}`;
-
-function weightGradientShader(tile: GemmTiling, ks: number): string {
-  // A(o, (n, oh, ow)) = gy; B((n, oh, ow), (c, kh, kw)) = x gathered
-  const a = gatheredRows(tile, ks, (kk) => [
-    `let q_${kk} = k + ${kk}u;`,
-    `let qn_${kk} = q_${kk} / OHW;`,
-    `let qp_${kk} = q_${kk} % OHW;`,
-    `let qa_${kk} = (qn_${kk} * p.oc + g * p.ocg) * OHW + qp_${kk};`,
-    `let qy_${kk} = i32(qp_${kk} / p.ow) * p.sh;`,
-    `let qx_${kk} = i32(qp_${kk} % p.ow) * p.sw;`,
-    `let qb_${kk} = qn_${kk} * p.c * HW;`,
-  ], (i, kk) => `qa_${kk} + ar_${i} * OHW`);
-  const setup: string[] = [`let col0 = col_tile * ${tile.cols}u;`];
+function weightGradientShader(tile: GemmTiling, splits: number): string {
+  // A(o, (n, oy, ox)) = gy; B((n, oy, ox), (c, ky, kx)) = x gathered. k
+  // runs as rows (n, oy) of ox: the divisions that split an index happen
+  // once per row, and so do each column's row offset and y test (integer
+  // division is a loop over the lanes on lavapipe).
+  const setup: string[] = [
+    // workgroup z is (split, group): split s sums rows [r_begin, r_end)
+    // into slice s of the output
+    `let groups = p.c / p.cg;`,
+    `let grp = g % groups;`,
+    `let split = g / groups;`,
+    `let rows = p.batch * p.oh;`,
+    `let share = (rows + ${splits - 1}u) / ${splits}u;`,
+    `let r_begin = split * share;`,
+    `let r_end = min(rows, r_begin + share);`,
+    `let slice = split * p.oc * N;`,
+    `let col0 = col_tile * ${tile.cols}u;`,
+  ];
+  for (let i = 0; i < tile.rows; i++) {
+    setup.push(`let ar_${i} = min(row0 + ${i}u, M - 1u) * OHW;`);
+  }
+  const perRow: string[] = [
+    `let qn = r / p.oh;`,
+    `let qy = i32(r % p.oh) * p.sh;`,
+    `let qa = (qn * p.oc + grp * p.ocg) * OHW + (r % p.oh) * p.ow;`,
+    `let qb = qn * p.c * HW;`,
+  ];
+  const aLoads: string[] = [];
+  for (let i = 0; i < tile.rows; i++) {
+    aLoads.push(`let a_${i} = a[qa + ox + ar_${i}];`);
+  }
+  const bLoads: string[] = [`let qx = i32(ox) * p.sw;`];
   for (let t = 0; t < tile.cols; t++) {
     setup.push(
       `let bc_${t} = min(col0 + ${t}u, N - 1u);`,
       `let br_${t} = bc_${t} % KHW;`,
       `let bh_${t} = i32(br_${t} / p.kw) * p.dh - p.ph;`,
       `let bw_${t} = i32(br_${t} % p.kw) * p.dw - p.pw;`,
-      `let bo_${t} = (g * p.cg + bc_${t} / KHW) * HW;`,
+      `let bo_${t} = (grp * p.cg + bc_${t} / KHW) * HW;`,
+    );
+    perRow.push(
+      `let iy_${t} = bh_${t} + qy;`,
+      `let by_${t} = bo_${t} + qb + u32(clamp(iy_${t}, 0, h_i32 - 1)) * W;`,
+      `let yin_${t} = iy_${t} >= 0 && iy_${t} < h_i32;`,
+    );
+    bLoads.push(
+      `let ix_${t} = bw_${t} + qx;`,
+      `let b_${t} = select(0.0, b[by_${t} + u32(clamp(ix_${t}, 0, w_i32 - 1))], yin_${t} && ix_${t} >= 0 && ix_${t} < w_i32);`,
     );
   }
-  const load: string[] = [];
-  for (let kk = 0; kk < ks; kk++) {
-    for (let t = 0; t < tile.cols; t++) {
-      load.push(
-        `let b_${kk}_${t} = x_at2(bo_${t} + qb_${kk}, bh_${t} + qy_${kk}, bw_${t} + qx_${kk}, h_i32, w_i32);`,
-      );
-    }
-  }
+  const a: TileOperand = { setup: [], load: aLoads, value: (i) => `a_${i}` };
   const b: TileOperand = {
     setup,
-    load,
-    value: (j, kk) =>
-      `vec4<f32>(${
-        [0, 1, 2, 3].map((q) => `b_${kk}_${4 * j + q}`).join(", ")
-      })`,
+    load: bLoads,
+    value: (j) =>
+      `vec4<f32>(${[0, 1, 2, 3].map((q) => `b_${4 * j + q}`).join(", ")})`,
   };
-  const code = registerBlock(tile, ks, a, b, (i, j, value) => {
+  const code = registerBlock(tile, 1, a, b, (i, j, value) => {
     const lines = [`if (row0 + ${i}u < M) {`];
     for (let q = 0; q < 4; q++) {
       const col = `col0 + ${4 * j + q}u`;
       lines.push(
-        `  if (${col} < N) { out[(g * p.ocg + row0 + ${i}u) * N + ${col}] = ${value}.${
+        `  if (${col} < N) { out[slice + (grp * p.ocg + row0 + ${i}u) * N + ${col}] = ${value}.${
           "xyzw"[q]
         }; }`,
       );
@@ -91,15 +120,18 @@ function weightGradientShader(tile: GemmTiling, ks: number): string {
     lines.push("}");
     return lines;
   });
-  const loop = `  for (var k = 0u; k < K; k += ${ks}u) {
-${code.STEP}
+  const loop = `  for (var r = r_begin; r < r_end; r++) {
+${indent(perRow, 4)}
+    for (var ox = 0u; ox < p.ow; ox++) {
+${code.STEP.replace(/^/gm, "  ")}
+    }
   }`;
   return fillConv(
     tile,
     "scalar",
     "scalar",
     false,
-    [X_AT_2D],
+    [],
     code.SETUP,
     code.ACCUMULATORS,
     loop,
@@ -109,7 +141,8 @@ ${code.STEP}
 
 /**
  * Records gw = the weight gradient of conv2d into `out` with the register
- * GEMM kernel tiled by `tile`.
+ * GEMM kernel tiled by `tile`, its k split where the blocks make few
+ * workgroups ({@link splitsOf}).
  */
 export function registerBackwardWeight(
   x: GPUBuffer,
@@ -119,11 +152,20 @@ export function registerBackwardWeight(
   tile: GemmTiling,
 ): void {
   const g = convGeometry(s);
-  const ks = 1;
-  const key =
-    `conv2d|weight|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}`;
-  const compiled = pipeline(key, () => weightGradientShader(tile, ks));
   const n = g.cg * g.kh * g.kw;
+  const k = g.batch * g.oh * g.ow;
+  const grid: [number, number] = [
+    Math.ceil(n / (tile.cols * tile.groupX)),
+    Math.ceil(g.ocg / (tile.rows * tile.groupY)),
+  ];
+  const splits = splitsOf(
+    grid[0] * grid[1] * s.groups,
+    k,
+    Math.min(tile.splitK ?? Infinity, g.batch * g.oh),
+  );
+  const key =
+    `conv2d|weight|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${splits}`;
+  const compiled = pipeline(key, () => weightGradientShader(tile, splits));
   const params = convParams({
     ...g,
     tilesW: 0,
@@ -135,22 +177,29 @@ export function registerBackwardWeight(
     outX0: 0,
     m: g.ocg,
     n,
-    k: g.batch * g.oh * g.ow,
+    k,
     aGroupStride: 0,
   });
+  const floats = g.oc * n;
+  const slices = splits === 1 ? out : allocate(
+    splits * floats * 4,
+    "conv2d weight gradient slices",
+  );
   dispatchTiled(
     "conv2d weight gradient",
     compiled,
     [
       { kind: "buffer", buffer: gy },
       { kind: "buffer", buffer: x },
-      { kind: "buffer", buffer: out },
+      { kind: "buffer", buffer: slices },
     ],
     params,
-    [
-      Math.ceil(n / (tile.cols * tile.groupX)),
-      Math.ceil(g.ocg / (tile.rows * tile.groupY)),
-      s.groups,
-    ],
+    [...grid, s.groups * splits],
   );
+  if (splits === 1) return;
+  const { values } = reduce("sum", slices, 1, splits, floats);
+  copyBuffer(values, out, floats * 4);
+  // safe right after recording: the commands of one encoder run in order
+  release(values);
+  release(slices);
 }

@@ -96,3 +96,21 @@ Deno.test("conv2d at AlexNet's second layer (96 -> 256, k5 p2, 26x26, groups 1 a
 Deno.test("conv2d at AlexNet's third layer (256 -> 384, k3 p1, 12x12)", async () => {
   await check({ batch: 1, c: 256, h: 12, w: 12, oc: 384, k: 3, pad: 1 });
 });
+
+// The gathering weight-gradient GEMM splits a long k among workgroups where
+// its blocks make few (conv1's): shares that do not divide k evenly, groups
+// (each split and group its own slice), stride and padding. AlexNet's conv1
+// at batch 1 above splits in 2.
+Deno.test("conv2d weight gradient split along k matches the oracle", async () => {
+  await check({
+    batch: 3,
+    c: 4,
+    h: 80,
+    w: 75,
+    oc: 8,
+    k: 3,
+    groups: 2,
+    stride: 2,
+    pad: 1,
+  }, ["weight"]);
+});
