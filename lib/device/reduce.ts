@@ -7,13 +7,12 @@
 import { allocate, release } from "./buffer_pool.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import { dispatch } from "./recorder.ts";
+import { tuning } from "./tuning.ts";
 
 /** The reductions the shader knows. */
 export type ReduceOp = "sum" | "max" | "min";
 
 const WG = 64;
-/** Below this many outputs (and with a long axis) a workgroup shares one output. */
-const FEW_OUTPUTS = 4096;
 
 // How each op folds a value into a running result. Sum adds; max and min
 // select through the shader's `better` and keep the index (0xffffffff marks
@@ -72,7 +71,8 @@ export function reduce(
   withIndex = false,
 ): ReduceResult {
   const outputs = outer * inner;
-  const perGroup = outputs < FEW_OUTPUTS && r >= 256;
+  // few outputs of a long axis: a workgroup shares each (tuning.ts)
+  const perGroup = outputs < tuning.sharedReductionOutputs && r >= 256;
   const wantIndex = withIndex && op !== "sum";
   const values = allocate(outputs * 4, `${op} reduce`);
   const indices = allocate(wantIndex ? outputs * 4 : 4, `${op} reduce indices`);

@@ -112,6 +112,13 @@ export interface AdapterTuning {
   candidates: Candidates;
   /** The shape of the elementwise kernels' grid (elementwise.ts). */
   elementwise: StreamShape;
+  /**
+   * Below this many outputs a reduction over a long axis (256 values or
+   * more) shares each output among a workgroup's invocations, which then
+   * combine through workgroup memory (reduce.ts); from it on, each
+   * invocation reduces an output of its own.
+   */
+  sharedReductionOutputs: number;
 }
 
 /**
@@ -252,6 +259,11 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     // AlexNet's weights 1.2-1.5x faster than 64 invocations of one slot
     // (docs/performance.md, session 8)
     elementwise: { workgroup: 8, perInvocation: 32 },
+    // a workgroup barrier is a coroutine switch on lavapipe: the conv bias
+    // gradients (768 and 2048 sums of 2916 and 676 values at batch 8) take
+    // half the time one output per invocation (docs/performance.md,
+    // session 8), while 512 outputs still make 8 workgroups
+    sharedReductionOutputs: 512,
   },
   gpu: {
     kind: "gpu",
@@ -288,6 +300,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       ],
     },
     elementwise: { workgroup: 64, perInvocation: 1 },
+    sharedReductionOutputs: 4096,
   },
 };
 
