@@ -20,6 +20,9 @@ export interface PoolShape {
   padding: [number, number];
 }
 
+/** Input pixels of a row per invocation of the backward kernel (RUN in pool.wgsl). */
+const BACKWARD_RUN = 4;
+
 /** Max or average. */
 export type PoolKind = "max" | "avg";
 
@@ -91,10 +94,13 @@ export function poolBackward(
   indices: GPUBuffer | undefined,
   s: PoolShape,
 ): GPUBuffer {
-  const count = s.planes * s.height * s.width;
-  const gx = allocate(count * 4, `${kind}Pool2d backward`);
+  const gx = allocate(
+    s.planes * s.height * s.width * 4,
+    `${kind}Pool2d backward`,
+  );
   const dummy = indices ?? allocate(4, "unused indices");
-  run(kind, true, [gy, gx, dummy], s, count);
+  const runs = s.planes * s.height * Math.ceil(s.width / BACKWARD_RUN);
+  run(kind, true, [gy, gx, dummy], s, runs);
   if (!indices) release(dummy);
   return gx;
 }

@@ -203,12 +203,15 @@ for (const kind of ["max", "avg"] as const) {
   Deno.test(`${kind}Pool2d() forward and gradient, overlapping windows and padding`, async () => {
     const fn = kind === "max" ? lib.maxPool2d : lib.avgPool2d;
     for (
-      const [shape, k, s, p] of [[[2, 3, 7, 7], 3, 2, 0], [
-        [1, 2, 6, 5],
-        2,
-        2,
-        1,
-      ], [[1, 1, 5, 5], 3, 1, 1]] as const
+      // the backward reads 4 pixels of a row per invocation: widths past a
+      // multiple of 4, windows with gaps between them (k2 s3), wide ones
+      const [shape, k, s, p] of [
+        [[2, 3, 7, 7], 3, 2, 0],
+        [[1, 2, 6, 5], 2, 2, 1],
+        [[1, 1, 5, 5], 3, 1, 1],
+        [[1, 2, 9, 10], 2, 3, 0],
+        [[1, 1, 9, 11], 5, 2, 2],
+      ] as const
     ) {
       const x = randomData([...shape], shape[2] + k);
       const y = fn(toTensor(x), k, { stride: s, padding: p });
