@@ -2,9 +2,12 @@
 // broadcasting (expand), and writing a block into a larger tensor (cat,
 // the gradient of a strided slice).
 //
-// One invocation handles one element i of the iteration shape (row-major),
-// whose coordinates c_d map to a strided position in the other tensor:
+// The iteration shape is walked as rows along its last dimension: an
+// invocation takes RUN consecutive elements i of a row, whose coordinates
+// c_d map to a strided position in the other tensor:
 //   q_d = c_d * step_d + start_d,   index = offset + sum_d q_d * stride_d
+// The row's coordinates are split once per invocation, not per element
+// (integer division is a loop over the lanes on lavapipe).
 // GATHER: out[i] = x[index], or `fill` when some q_d leaves [0, bound_d)
 //         (padding). The iteration shape is the output's.
 // SCATTER: out[index] = x[i] for each element of x (which is contiguous);
@@ -29,27 +32,48 @@ struct Params {
 @group(0) @binding(2) var<uniform> params: Params;
 
 const SCATTER: bool = {{SCATTER}};
+const WORKGROUP: u32 = {{WORKGROUP}}u;
+const RUN: u32 = {{RUN}}u;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let grid = nwg.x * 64u;
-  for (var i = gid.x + gid.y * grid; i < params.n; i += grid * nwg.y) {
-    var rest = i;
-    var index = params.offset;
+  let p = params;
+  let last = p.rank - 1u;
+  let width = p.shape[last / 4u][last % 4u];
+  let step = p.step[last / 4u][last % 4u];
+  let start = p.start[last / 4u][last % 4u];
+  let bound = p.bound[last / 4u][last % 4u];
+  let stride = p.stride[last / 4u][last % 4u];
+  let chunks = (width + RUN - 1u) / RUN;
+  let units = p.n / width * chunks;
+  let grid = nwg.x * WORKGROUP;
+  for (var u = gid.x + gid.y * grid; u < units; u += grid * nwg.y) {
+    let row = u / chunks;
+    let c0 = u % chunks * RUN;
+    var rest = row;
+    var index = p.offset;
     var inside = true;
-    for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    for (var d = i32(last) - 1; d >= 0; d--) {
       let a = u32(d) / 4u;
       let b = u32(d) % 4u;
-      let size = params.shape[a][b];
-      let q = i32(rest % size) * params.step[a][b] + params.start[a][b];
+      let size = p.shape[a][b];
+      let q = i32(rest % size) * p.step[a][b] + p.start[a][b];
       rest /= size;
-      inside = inside && q >= 0 && u32(q) < params.bound[a][b];
-      index += u32(q) * params.stride[a][b];
+      inside = inside && q >= 0 && u32(q) < p.bound[a][b];
+      index += u32(q) * p.stride[a][b];
     }
-    if (SCATTER) {
-      out[index] = x[i];
-    } else {
-      out[i] = select(params.fill, x[select(0u, index, inside)], inside);
+    for (var j = 0u; j < RUN; j++) {
+      let c = c0 + j;
+      if (c >= width) { break; }
+      let q = i32(c) * step + start;
+      let at = index + u32(q) * stride;
+      let i = row * width + c;
+      if (SCATTER) {
+        out[at] = x[i];
+      } else {
+        let ok = inside && q >= 0 && u32(q) < bound;
+        out[i] = select(p.fill, x[select(0u, at, ok)], ok);
+      }
     }
   }
 }

@@ -7,6 +7,7 @@
 import { allocate } from "./buffer_pool.ts";
 import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import { dispatch } from "./recorder.ts";
+import { tuning } from "./tuning.ts";
 
 const MAX_RANK = 8;
 
@@ -39,6 +40,10 @@ function run(
   }
   const n = axes.reduce((p, a) => p * a.size, 1);
   if (n === 0) return;
+  // a scalar walks as one row of one element
+  if (axes.length === 0) {
+    axes = [{ size: 1, stride: 0, step: 1, start: 0, bound: 1 }];
+  }
   const params = new ArrayBuffer(16 + 5 * 32);
   const u32 = new Uint32Array(params);
   const i32 = new Int32Array(params);
@@ -55,15 +60,26 @@ function run(
     u32[36 + d] = axis.stride;
   });
   const label = scatter ? "scatter" : "gather";
+  // the elementwise kernels' grid: RUN elements of a row per invocation
+  const { workgroup, perInvocation: run } = tuning.elementwise;
+  const width = axes[axes.length - 1].size;
+  const units = n / width * Math.ceil(width / run);
   dispatch({
     label,
     pipeline: pipeline(
-      `copy|${scatter}`,
-      () => fillTemplate(shaderSource("copy"), { SCATTER: String(scatter) }),
+      `copy|${scatter}|${workgroup}x${run}`,
+      () =>
+        fillTemplate(shaderSource("copy"), {
+          SCATTER: String(scatter),
+          WORKGROUP: workgroup,
+          RUN: run,
+        }),
     ),
     buffers: [x, out],
     uniforms: u32,
-    workgroups: [Math.ceil(Math.min(n, 65535 * 64 * 4) / 64)],
+    workgroups: [
+      Math.ceil(Math.min(units, 65535 * 16 * workgroup) / workgroup),
+    ],
   });
 }
 
