@@ -13,7 +13,7 @@ import {
   type Conv2dShape,
 } from "../lib/device/conv2d.ts";
 import { matmul } from "../lib/device/matmul.ts";
-import { synchronize, upload } from "../lib/device/recorder.ts";
+import { mayWrite, synchronize, upload } from "../lib/device/recorder.ts";
 import { GpuTimer } from "../lib/device/gpu_timer.ts";
 
 /** One row of the table: a matmul or one product of a conv layer. */
@@ -197,6 +197,9 @@ export function prepareOurs(row: BenchRow): Timed {
   const [p, q] = operandSizes(row).map(randomBuffer);
   return {
     run() {
+      // as in training, where the weights change every step: no call
+      // reuses the textures an earlier one staged (texture_staging.ts)
+      [p, q].forEach(mayWrite);
       if (row.kind === "matmul") {
         release(matmul(p, q, { batch: 1, m: row.m, n: row.n, k: row.k }));
       } else if (row.product === "forward") {
