@@ -11,6 +11,7 @@ import { allocate, release } from "./buffer_pool.ts";
 import type { GemmEpilogue } from "./epilogue.ts";
 import { registerMatmul } from "./matmul_register.ts";
 import { tiledMatmul } from "./matmul_tiled.ts";
+import { mayWrite } from "./recorder.ts";
 import { bucket, type Family, tuned } from "./tuner.ts";
 import { type GemmTiling, isTiled, tuning } from "./tuning.ts";
 import { randomBuffer } from "./tuner_inputs.ts";
@@ -108,7 +109,11 @@ export const MATMUL_FAMILY: Family<Required<MatmulShape>> = {
     const b = randomBuffer(s.batchB * s.k * s.n);
     const out = allocate(s.batch * s.m * s.n * 4, "matmul tuning");
     return {
-      run: (config) => matmulWith(config, a, b, undefined, out, s, {}),
+      run: (config) => {
+        // staged afresh each run, as when the weights change every step
+        [a, b].forEach(mayWrite);
+        matmulWith(config, a, b, undefined, out, s, {});
+      },
       dispose: () => [a, b, out].forEach(release),
     };
   },
