@@ -6,6 +6,8 @@ import sys
 
 from jupyter_client.manager import start_new_kernel
 
+from _e2e import shell_reply
+
 CELLS = [
     "%%time\nconst m = 6 * 7;\nm",
     "m + 1",
@@ -32,7 +34,9 @@ try:
                 error = f"{content['ename']}: {content['evalue']}"
             elif kind == "status" and content["execution_state"] == "idle":
                 break
-        reply = kc.get_shell_msg(timeout=30)
+        # by its parent: wait_for_ready's retries on a loaded machine leave
+        # extra kernel_info replies queued ahead of this one
+        reply = shell_reply(kc, msg_id, timeout=30)
         print(json.dumps({"code": code, "status": reply["content"]["status"],
                           "stdout": stdout, "result": result, "error": error}))
 finally:
