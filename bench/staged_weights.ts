@@ -2,8 +2,9 @@
  * `deno run -A bench/staged_weights.ts [--rounds=5]`: AlexNet's fc6 and
  * fc7 at batch 8, forward and backward, with each weight's staged texture
  * serving both its products ("once") against staging it again for the input
- * gradient ("twice", forced by telling the stager the weight may have
- * changed). Both run in alternation in one process (docs/performance.md,
+ * gradient ("twice"). Before each forward the stager is told the weights
+ * may have changed, as after an optimizer step, and again before the
+ * backward for "twice". Both run in alternation in one process (docs/performance.md,
  * session 8). Only adapters that stage operands in textures (lavapipe)
  * differ.
  *
@@ -24,6 +25,8 @@ const x = lib.randn([8, 6400]).requiresGrad_(true);
 async function step(stageTwice: boolean): Promise<number> {
   const start = performance.now();
   for (let r = 0; r < 3; r++) {
+    // as an optimizer step would: the forward stages each weight afresh
+    [fc6, fc7].forEach((fc) => mayWrite(fc.weight.buffer));
     lib.tidy(() => {
       const h = net.forward(x);
       if (stageTwice) [fc6, fc7].forEach((fc) => mayWrite(fc.weight.buffer));

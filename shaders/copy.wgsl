@@ -37,30 +37,33 @@ const RUN: u32 = {{RUN}}u;
 
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let p = params;
-  let last = p.rank - 1u;
-  let width = p.shape[last / 4u][last % 4u];
-  let step = p.step[last / 4u][last % 4u];
-  let start = p.start[last / 4u][last % 4u];
-  let bound = p.bound[last / 4u][last % 4u];
-  let stride = p.stride[last / 4u][last % 4u];
+  let last = params.rank - 1u;
+  let width = params.shape[last / 4u][last % 4u];
+  let step = params.step[last / 4u][last % 4u];
+  let start = params.start[last / 4u][last % 4u];
+  let bound = params.bound[last / 4u][last % 4u];
+  let stride = params.stride[last / 4u][last % 4u];
+  let offset = params.offset;
+  let fill = params.fill;
   let chunks = (width + RUN - 1u) / RUN;
-  let units = p.n / width * chunks;
+  let units = params.n / width * chunks;
   let grid = nwg.x * WORKGROUP;
   for (var u = gid.x + gid.y * grid; u < units; u += grid * nwg.y) {
     let row = u / chunks;
     let c0 = u % chunks * RUN;
     var rest = row;
-    var index = p.offset;
+    var index = offset;
     var inside = true;
     for (var d = i32(last) - 1; d >= 0; d--) {
       let a = u32(d) / 4u;
       let b = u32(d) % 4u;
-      let size = p.shape[a][b];
-      let q = i32(rest % size) * p.step[a][b] + p.start[a][b];
+      // the uniform itself: a runtime index into a copy of its arrays
+      // would make a backend spill the copy to memory
+      let size = params.shape[a][b];
+      let q = i32(rest % size) * params.step[a][b] + params.start[a][b];
       rest /= size;
-      inside = inside && q >= 0 && u32(q) < p.bound[a][b];
-      index += u32(q) * p.stride[a][b];
+      inside = inside && q >= 0 && u32(q) < params.bound[a][b];
+      index += u32(q) * params.stride[a][b];
     }
     for (var j = 0u; j < RUN; j++) {
       let c = c0 + j;
@@ -72,7 +75,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         out[at] = x[i];
       } else {
         let ok = inside && q >= 0 && u32(q) < bound;
-        out[i] = select(p.fill, x[select(0u, at, ok)], ok);
+        out[i] = select(fill, x[select(0u, at, ok)], ok);
       }
     }
   }

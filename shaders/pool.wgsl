@@ -121,7 +121,7 @@ fn backward(r: u32, p: Params) {
         hits = vec4<f32>(index[o]) == pixels;
       } else {
         let x0 = ox * SW - PW;
-        hits = columns >= vec4<i32>(x0) & columns < vec4<i32>(x0 + KW);
+        hits = (columns >= vec4<i32>(x0)) & (columns < vec4<i32>(x0 + KW));
       }
       total += select(vec4<f32>(0.0), vec4<f32>(g), hits);
     }

@@ -6,6 +6,7 @@
  */
 import { gpu, OutOfMemoryError, throwPendingGpuError } from "./webgpu.ts";
 import { flush, mayWrite } from "./recorder.ts";
+import { releaseStagingTextures } from "./texture_staging.ts";
 import { reclaimIfOverBudget } from "./memory_budget.ts";
 
 /** After a reclaim, the pool is trimmed when it holds this much more than is in use. */
@@ -67,7 +68,7 @@ export function allocate(bytes: number, label = "tensor"): GPUBuffer {
   } else {
     throwPendingGpuError();
     try {
-      buffer = gpu.createBuffer({ size, usage: USAGE, label });
+      buffer = createOrFreeStaging(size, label);
     } catch (error) {
       throw new OutOfMemoryError(
         `Out of GPU memory: asked for ${formatBytes(size)} with ${
@@ -82,6 +83,20 @@ export function allocate(bytes: number, label = "tensor"): GPUBuffer {
   bytesInUse += size;
   buffersInUse++;
   return buffer;
+}
+
+/**
+ * A new buffer; where the device is out of memory, once more after the
+ * staging textures that ops keep (texture_staging.ts) are destroyed.
+ */
+function createOrFreeStaging(size: number, label: string): GPUBuffer {
+  try {
+    return gpu.createBuffer({ size, usage: USAGE, label });
+  } catch {
+    flush(); // recorded commands may still read the textures
+    releaseStagingTextures();
+    return gpu.createBuffer({ size, usage: USAGE, label });
+  }
 }
 
 /** Returns a buffer to the pool; the caller must not use it again. */

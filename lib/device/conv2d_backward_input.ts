@@ -129,29 +129,32 @@ export function directBackwardInput(
     phases[0].d,
     phases.map(({ d, plan }) => ({ top: d.ph, left: d.pw, plan })),
   );
-  for (const { d, py, px, plan } of phases) {
-    // packed [G, OCg, kh', kw', Cg] = w[g*OCg + o, c, first + step*(count-1-kh'), ...]
-    const packed = gather(w, [
-      axis(s.groups, ocg * cg * khw, s.groups),
-      axis(ocg, cg * khw, ocg),
-      axis(
-        Math.max(1, d.kh),
-        s.kernelWidth,
-        s.kernelHeight,
-        -py.step,
-        py.first + py.step * (py.count - 1),
-      ),
-      axis(
-        d.kw,
-        1,
-        s.kernelWidth,
-        -px.step,
-        px.first + px.step * (px.count - 1),
-      ),
-      axis(cg, khw, cg),
-    ]);
-    direct(input, packed, undefined, out, d, plan);
-    release(packed);
+  try {
+    for (const { d, py, px, plan } of phases) {
+      // packed [G, OCg, kh', kw', Cg] = w[g*OCg + o, c, first + step*(count-1-kh'), ...]
+      const packed = gather(w, [
+        axis(s.groups, ocg * cg * khw, s.groups),
+        axis(ocg, cg * khw, ocg),
+        axis(
+          Math.max(1, d.kh),
+          s.kernelWidth,
+          s.kernelHeight,
+          -py.step,
+          py.first + py.step * (py.count - 1),
+        ),
+        axis(
+          d.kw,
+          1,
+          s.kernelWidth,
+          -px.step,
+          px.first + px.step * (px.count - 1),
+        ),
+        axis(cg, khw, cg),
+      ]);
+      direct(input, packed, undefined, out, d, plan);
+      release(packed);
+    }
+  } finally {
+    releaseStaged(input); // also when a dispatch throws
   }
-  releaseStaged(input);
 }

@@ -381,15 +381,19 @@ export function direct(
     flags: (bias ? 1 : 0) | (post.relu ? 2 : 0),
   });
   const a = weightsBinding(packed, kFloats, aMode);
-  const bindings: Binding[] = [a, input.binding];
-  bindings.push({ kind: "buffer", buffer: bias ?? noBias() });
-  bindings.push({ kind: "buffer", buffer: out });
-  dispatchTiled("conv2d", compiled, bindings, params, [
-    Math.ceil(d.batch * tilesH * tilesW / tile.groupX),
-    Math.ceil(m / (tile.rows * tile.groupY)),
-    d.groups,
-  ]);
-  if (a.kind === "texture") returnTexture(a.texture);
+  try {
+    const bindings: Binding[] = [a, input.binding];
+    bindings.push({ kind: "buffer", buffer: bias ?? noBias() });
+    bindings.push({ kind: "buffer", buffer: out });
+    dispatchTiled("conv2d", compiled, bindings, params, [
+      Math.ceil(d.batch * tilesH * tilesW / tile.groupX),
+      Math.ceil(m / (tile.rows * tile.groupY)),
+      d.groups,
+    ]);
+  } finally {
+    // also when the dispatch throws: a texture never handed back stays lent
+    if (a.kind === "texture") returnTexture(a.texture);
+  }
 }
 
 let dummyBias: GPUBuffer | undefined;
@@ -494,7 +498,10 @@ export function directForward(
   };
   const plan = planDirect(d, base);
   const input = stageInput(x, d, [{ top: d.ph, left: d.pw, plan }]);
-  direct(input, packed, bias, out, d, plan, post);
-  release(packed);
-  releaseStaged(input);
+  try {
+    direct(input, packed, bias, out, d, plan, post);
+  } finally {
+    release(packed);
+    releaseStaged(input);
+  }
 }

@@ -339,16 +339,20 @@ export function registerMatmul(
     textures.push(texture);
     return { kind: "texture", texture };
   };
-  const bindings = [
-    operand(a, modes[0], s.batchA * s.m * s.k),
-    operand(b, modes[1], s.batchB * s.k * s.n),
-  ];
-  if (bias) bindings.push({ kind: "buffer", buffer: bias });
-  bindings.push({ kind: "buffer", buffer: out });
-  dispatchTiled("matmul", compiled, bindings, params, [
-    Math.ceil(s.n / (tile.cols * tile.groupX)),
-    Math.ceil(s.m / (tile.rows * tile.groupY)),
-    s.batch,
-  ]);
-  textures.forEach(returnTexture);
+  try {
+    const bindings = [
+      operand(a, modes[0], s.batchA * s.m * s.k),
+      operand(b, modes[1], s.batchB * s.k * s.n),
+    ];
+    if (bias) bindings.push({ kind: "buffer", buffer: bias });
+    bindings.push({ kind: "buffer", buffer: out });
+    dispatchTiled("matmul", compiled, bindings, params, [
+      Math.ceil(s.n / (tile.cols * tile.groupX)),
+      Math.ceil(s.m / (tile.rows * tile.groupY)),
+      s.batch,
+    ]);
+  } finally {
+    // also when the dispatch throws: a texture never handed back stays lent
+    textures.forEach(returnTexture);
+  }
 }

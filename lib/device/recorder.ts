@@ -90,25 +90,23 @@ export function foldWorkgroups(count: number): [number, number] {
   return [Math.ceil(count / y), y];
 }
 
-let writeObserver: ((buffer: GPUBuffer) => void) | undefined;
+const writeObservers: ((buffer: GPUBuffer) => void)[] = [];
 
 /**
  * Calls `observer` with each buffer that a command being recorded may
  * write (bound to a dispatch, the target of an upload or copy) and each
- * buffer handed back to the pool: texture_staging.ts then forgets the
- * texture it staged from it. `undefined` stops it.
+ * buffer handed back to the pool, from now on: texture_staging.ts then
+ * forgets the texture it staged from it.
  *
  * @param observer called once per buffer and command, before the command
  */
-export function observeWrites(
-  observer: ((buffer: GPUBuffer) => void) | undefined,
-): void {
-  writeObserver = observer;
+export function observeWrites(observer: (buffer: GPUBuffer) => void): void {
+  writeObservers.push(observer);
 }
 
-/** Tells the observer of `observeWrites` that `buffer` may change. */
+/** Tells the observers of `observeWrites` that `buffer` may change. */
 export function mayWrite(buffer: GPUBuffer): void {
-  writeObserver?.(buffer);
+  for (const observer of writeObservers) observer(buffer);
 }
 
 let dispatchObserver: ((label: string) => void) | undefined;

@@ -8,7 +8,10 @@
  * buffer or the buffer goes back to the pool (`observeWrites`), so an
  * operand read by several products in a row is copied once: a Linear
  * layer's weight serves its forward and its input gradient from one copy
- * (on lavapipe staging fc6's 105 MB weight takes 25-35 ms).
+ * (on lavapipe staging fc6's 105 MB weight takes 25-35 ms). At most
+ * KEPT_BYTES of textures are kept, the least recently used going first;
+ * `memory()` does not count them, and an allocation that runs out of
+ * memory drops them all (buffer_pool.ts).
  *
  * @module
  */
@@ -28,6 +31,12 @@ const stagedFrom = new Map<
 >();
 /** Textures of `stagedFrom`. */
 const kept = new Set<GPUTexture>();
+/**
+ * The most bytes of kept textures: AlexNet's largest staged operands, the
+ * fc6 and fc7 weights of the paper's network, take 218 MB.
+ */
+const KEPT_BYTES = 256 * 2 ** 20;
+let keptBytes = 0;
 /** Textures handed out by stageInTexture and not yet returned, with their counts. */
 const lent = new Map<GPUTexture, number>();
 
@@ -39,7 +48,20 @@ function forget(buffer: GPUBuffer): void {
   if (!entry) return;
   stagedFrom.delete(buffer);
   kept.delete(entry.texture);
+  keptBytes -= bytesOf(entry.texture);
   if (!lent.has(entry.texture)) free(entry.texture);
+}
+
+function bytesOf(texture: GPUTexture): number {
+  return texture.width * texture.height * 16;
+}
+
+/** Forgets the least recently used textures until the kept ones fit KEPT_BYTES. */
+function keepWithinBudget(): void {
+  for (const [buffer, { texture }] of stagedFrom) {
+    if (keptBytes <= KEPT_BYTES) return;
+    if (!lent.has(texture)) forget(buffer);
+  }
 }
 
 /** True when `floats` floats fit one staging texture. */
@@ -123,12 +145,18 @@ export function releaseStagingTextures(): void {
  */
 export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
   const staged = stagedFrom.get(buffer);
-  if (staged && staged.floats >= floats) return lend(staged.texture);
+  if (staged && staged.floats >= floats) {
+    // the most recently used last: the budget drops from the front
+    stagedFrom.delete(buffer);
+    stagedFrom.set(buffer, staged);
+    return lend(staged.texture);
+  }
   forget(buffer);
   const texels = Math.ceil(floats / 4);
   const texture = takeTexture(texels);
   stagedFrom.set(buffer, { texture, floats });
   kept.add(texture);
+  keptBytes += bytesOf(texture);
   const encoder = commandEncoder();
   const width = texture.width;
   const rows = Math.floor(texels / width);
@@ -149,7 +177,9 @@ export function stageInTexture(buffer: GPUBuffer, floats: number): GPUTexture {
       [rest, 1],
     );
   }
-  return lend(texture);
+  lend(texture); // first: a lent texture is never dropped
+  keepWithinBudget();
+  return texture;
 }
 
 function lend(texture: GPUTexture): GPUTexture {
