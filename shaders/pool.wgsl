@@ -5,11 +5,13 @@
 // select), which on lavapipe is several times faster than loops over
 // uniform bounds with a `continue` per padded tap.
 //
-// FORWARD: one invocation computes one output y[p, oh, ow] (p = n*C + c)
-//   over the window rows oh*SH - PH .. + KH, cols ow*SW - PW .. + KW;
-//   max skips padding and writes the flat input index ih*W + iw of the
-//   maximum (first on ties; the last NaN, which then stays) to `index`; average
-//   divides by KH*KW (padding counted, PyTorch's count_include_pad default).
+// FORWARD: one invocation computes RUN = 4 consecutive outputs of a row,
+//   y[p, oh, ow..ow+3] (p = n*C + c), output ow over the window rows
+//   oh*SH - PH .. + KH, cols ow*SW - PW .. + KW, each input value read once
+//   for the windows that share it; max skips padding and writes the flat
+//   input index ih*W + iw of the maximum (first on ties; the last NaN,
+//   which then stays) to `index`; average divides by KH*KW (padding
+//   counted, PyTorch's count_include_pad default).
 // BACKWARD: one invocation computes the input gradients of RUN = 4
 //   consecutive pixels of a row, gx[p, ih, iw..iw+3], by visiting the
 //   windows that contain one of them (no atomics), each window's gy and
@@ -41,9 +43,11 @@ const PW: i32 = {{PW}};
 // windows that can contain one input pixel, per axis
 const WY: i32 = (KH + SH - 1) / SH;
 const WX: i32 = (KW + SW - 1) / SW;
-// BACKWARD: consecutive input pixels of a row per invocation, and the
-// windows along x that can hold one of them
+// Both ways run RUN consecutive pixels of a row per invocation. FORWARD
+// reads the SPAN input columns their windows cover; BACKWARD visits the
+// windows along x that can hold one of its pixels.
 const RUN: u32 = 4u;
+const SPAN: i32 = (i32(RUN) - 1) * SW + KW;
 const WX_RUN: i32 = (i32(RUN) + KW - 2) / SW + 1;
 
 // By its bits: WGSL lets a compiler assume no NaN, and `v != v` folds away.
@@ -51,42 +55,59 @@ fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
-fn forward(o: u32, p: Params) {
-  let plane = o / (p.oh * p.ow);
-  let oy = (o / p.ow) % p.oh;
-  let ox = o % p.ow;
+fn is_nan4(v: vec4<f32>) -> vec4<bool> {
+  return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
+}
+
+fn forward(r: u32, p: Params) {
+  // the run of RUN outputs ox0.. of row oy; its lanes are vec4 lanes, and
+  // output q's window starts at column x0 + q * SW
+  let runs = (p.ow + RUN - 1u) / RUN;
+  let plane = r / (p.oh * runs);
+  let oy = (r / runs) % p.oh;
+  let ox0 = (r % runs) * RUN;
   let h = i32(p.h);
   let w = i32(p.w);
   let y0 = i32(oy) * SH - PH;
-  let x0 = i32(ox) * SW - PW;
+  let x0 = i32(ox0) * SW - PW;
+  let starts = vec4<i32>(x0) + vec4<i32>(0, SW, 2 * SW, 3 * SW);
   let base = plane * p.h * p.w;
-  var best = -3.4028235e38;
-  var best_index = 0u;
-  var total = 0.0;
-  var found = false;
+  var best = vec4<f32>(-3.4028235e38);
+  var best_index = vec4<u32>(0u);
+  var total = vec4<f32>(0.0);
+  var found = vec4<bool>(false);
   for (var dy = 0; dy < KH; dy++) {
     let iy = y0 + dy;
     let row_inside = iy >= 0 && iy < h;
     let row = u32(clamp(iy, 0, h - 1)) * p.w;
-    for (var dx = 0; dx < KW; dx++) {
+    for (var dx = 0; dx < SPAN; dx++) {
       let ix = x0 + dx;
       let inside = row_inside && ix >= 0 && ix < w;
       let at = row + u32(clamp(ix, 0, w - 1));
       let v = src[base + at];
+      // the outputs whose window holds this value
+      let held = (vec4<i32>(ix) >= starts) & (vec4<i32>(ix) < starts + vec4<i32>(KW)) &
+        vec4<bool>(inside);
       // a NaN wins, the last one as in PyTorch's kernels (their index takes
       // the gradient); a number never replaces a NaN
-      let take = inside && (!found || is_nan(v) || (!is_nan(best) && v > best));
-      best = select(best, v, take);
-      best_index = select(best_index, at, take);
-      found = found || inside;
-      total += select(0.0, v, inside);
+      let take = held & (!found | vec4<bool>(is_nan(v)) |
+        (!is_nan4(best) & (vec4<f32>(v) > best)));
+      best = select(best, vec4<f32>(v), take);
+      best_index = select(best_index, vec4<u32>(at), take);
+      found = found | held;
+      total += select(vec4<f32>(0.0), vec4<f32>(v), held);
     }
   }
-  if (MAX) {
-    dst[o] = best;
-    index[o] = f32(best_index);
-  } else {
-    dst[o] = total / f32(KH * KW);
+  let out = (plane * p.oh + oy) * p.ow + ox0;
+  for (var q = 0u; q < RUN; q++) {
+    if (ox0 + q < p.ow) {
+      if (MAX) {
+        dst[out + q] = best[q];
+        index[out + q] = f32(best_index[q]);
+      } else {
+        dst[out + q] = total[q] / f32(KH * KW);
+      }
+    }
   }
 }
 
@@ -140,6 +161,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (BACKWARD) {
     if (i < p.planes * p.h * ((p.w + RUN - 1u) / RUN)) { backward(i, p); }
   } else {
-    if (i < p.planes * p.oh * p.ow) { forward(i, p); }
+    if (i < p.planes * p.oh * ((p.ow + RUN - 1u) / RUN)) { forward(i, p); }
   }
 }

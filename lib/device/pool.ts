@@ -20,8 +20,8 @@ export interface PoolShape {
   padding: [number, number];
 }
 
-/** Input pixels of a row per invocation of the backward kernel (RUN in pool.wgsl). */
-const BACKWARD_RUN = 4;
+/** Pixels of a row per invocation, both ways (RUN in pool.wgsl). */
+const RUN = 4;
 
 /** Max or average. */
 export type PoolKind = "max" | "avg";
@@ -81,7 +81,13 @@ export function poolForward(
     kind === "max" ? count * 4 : 4,
     `${kind}Pool2d indices`,
   );
-  run(kind, false, [x, y, indices], s, count);
+  run(
+    kind,
+    false,
+    [x, y, indices],
+    s,
+    s.planes * s.outHeight * Math.ceil(s.outWidth / RUN),
+  );
   if (kind === "max") return { y, indices };
   release(indices);
   return { y };
@@ -99,7 +105,7 @@ export function poolBackward(
     `${kind}Pool2d backward`,
   );
   const dummy = indices ?? allocate(4, "unused indices");
-  const runs = s.planes * s.height * Math.ceil(s.width / BACKWARD_RUN);
+  const runs = s.planes * s.height * Math.ceil(s.width / RUN);
   run(kind, true, [gy, gx, dummy], s, runs);
   if (!indices) release(dummy);
   return gx;

@@ -250,6 +250,22 @@ Deno.test("maxPool2d() passes a NaN in its window on, as PyTorch does", async ()
   assert.deepEqual(Array.from(y.slice(2)), [5, 5]);
 });
 
+// Ties go to the first maximum of a window (row by row), as in PyTorch; the
+// forward runs 4 outputs of a row per invocation, which share columns.
+Deno.test("maxPool2d() gives a tie's gradient to the window's first maximum", async () => {
+  for (const width of [9, 11]) {
+    const x = lib.ones([1, 1, 5, width]).requiresGrad_(true);
+    lib.sum(lib.maxPool2d(x, 3, { stride: 2 })).backward();
+    const grad = await x.grad!.data();
+    const ow = Math.floor((width - 3) / 2) + 1;
+    const want = new Array(5 * width).fill(0);
+    for (let oy = 0; oy < 2; oy++) {
+      for (let ox = 0; ox < ow; ox++) want[2 * oy * width + 2 * ox] += 1;
+    }
+    assert.deepEqual(Array.from(grad), want, `width ${width}`);
+  }
+});
+
 Deno.test("maxPool2d() follows AlexNet's overlapping pooling: 96x54x54 -> 96x26x26", () => {
   assert.deepEqual(
     lib.maxPool2d(lib.zeros([1, 96, 54, 54]), 3, { stride: 2 }).shape,
