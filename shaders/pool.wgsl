@@ -40,9 +40,8 @@ const SH: i32 = {{SH}};
 const SW: i32 = {{SW}};
 const PH: i32 = {{PH}};
 const PW: i32 = {{PW}};
-// windows that can contain one input pixel, per axis
+// windows along y that can contain one input pixel
 const WY: i32 = (KH + SH - 1) / SH;
-const WX: i32 = (KW + SW - 1) / SW;
 // Both ways run RUN consecutive pixels of a row per invocation. FORWARD
 // reads the SPAN input columns their windows cover; BACKWARD visits the
 // windows along x that can hold one of its pixels.

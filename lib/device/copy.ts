@@ -61,18 +61,18 @@ function run(
   });
   const label = scatter ? "scatter" : "gather";
   // the elementwise kernels' grid: RUN elements of a row per invocation
-  const { workgroup, perInvocation: run } = tuning.elementwise;
+  const { workgroup, perInvocation: runLength } = tuning.elementwise;
   const width = axes[axes.length - 1].size;
-  const units = n / width * Math.ceil(width / run);
+  const units = n / width * Math.ceil(width / runLength);
   dispatch({
     label,
     pipeline: pipeline(
-      `copy|${scatter}|${workgroup}x${run}`,
+      `copy|${scatter}|${workgroup}x${runLength}`,
       () =>
         fillTemplate(shaderSource("copy"), {
           SCATTER: String(scatter),
           WORKGROUP: workgroup,
-          RUN: run,
+          RUN: runLength,
         }),
     ),
     buffers: [x, out],
