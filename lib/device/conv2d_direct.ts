@@ -26,6 +26,7 @@ import {
   fitsTexture,
   returnTexture,
   stageInTexture,
+  textureAccess,
 } from "./texture_staging.ts";
 import { type Binding, dispatchTiled } from "./tiled_dispatch.ts";
 import { type GemmTiling, tuning } from "./tuning.ts";
@@ -335,7 +336,7 @@ export function direct(
   const bTexture = input.binding.kind === "texture";
   const key =
     `conv2d|direct|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|` +
-    `${pixelRows}|${channels}|${shift}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}`;
+    `${pixelRows}|${channels}|${shift}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${textureAccess()}`;
   const compiled = pipeline(
     key,
     () =>

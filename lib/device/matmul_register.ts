@@ -23,6 +23,7 @@ import {
   fitsTexture,
   returnTexture,
   stageInTexture,
+  textureAccess,
 } from "./texture_staging.ts";
 import { type Binding, dispatchTiled } from "./tiled_dispatch.ts";
 import type { GemmTiling, OperandSource } from "./tuning.ts";
@@ -313,7 +314,7 @@ export function registerMatmul(
   const key =
     `matmul|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}|${s.transA}|${s.transB}|${
       modes.join(",")
-    }|${hasBias}|${relu}|${vec4Out}`;
+    }|${textureAccess()}|${hasBias}|${relu}|${vec4Out}`;
   const compiled = pipeline(
     key,
     () => matmulShader(s, tile, ks, modes, hasBias, relu, vec4Out),

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { textureBinding } from "./texture_staging.ts";
 import type { GemmTiling } from "./tuning.ts";
 
 /** Lane names of a vec4, by index. */
@@ -108,12 +109,7 @@ export function operandBinding(
   binding: number,
   mode: OperandMode,
 ): string {
-  const type = mode === "texture"
-    ? "texture_2d<f32>"
-    : mode === "vec4"
-    ? "array<vec4<f32>>"
-    : "array<f32>";
-  return mode === "texture"
-    ? `@group(0) @binding(${binding}) var ${name}: ${type};`
-    : `@group(0) @binding(${binding}) var<storage, read> ${name}: ${type};`;
+  if (mode === "texture") return textureBinding(name, binding);
+  const type = mode === "vec4" ? "array<vec4<f32>>" : "array<f32>";
+  return `@group(0) @binding(${binding}) var<storage, read> ${name}: ${type};`;
 }

@@ -18,6 +18,68 @@
 import { commandEncoder, observeWrites } from "./recorder.ts";
 import { gpu } from "./webgpu.ts";
 
+/**
+ * How kernels bind staged textures: `storage` as read-only storage
+ * textures, where WGSL has them; `sampled` as `texture_2d<f32>`, which
+ * every adapter has. On lavapipe (Mesa 22.3) a storage-image load is an
+ * inline vectorised gather, while `textureLoad` of a sampled rgba32float
+ * texture is a call into a generated sampling function: matmul 1024^3 runs
+ * 1.3-1.45x as fast through storage textures (docs/performance.md,
+ * session 9).
+ */
+export type TextureAccess = "storage" | "sampled";
+
+// Deno implements wgslLanguageFeatures; its type declarations lack it
+const storageReadable =
+  (navigator.gpu as GPU & { wgslLanguageFeatures?: ReadonlySet<string> })
+    .wgslLanguageFeatures?.has("readonly_and_readwrite_storage_textures") ??
+    false;
+let access: TextureAccess = storageReadable ? "storage" : "sampled";
+
+/**
+ * How staged textures are bound now: kernels put it in their pipeline keys.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert";
+ * import { textureAccess } from "./texture_staging.ts";
+ * ok(["storage", "sampled"].includes(textureAccess()));
+ * ```
+ */
+export function textureAccess(): TextureAccess {
+  return access;
+}
+
+/**
+ * Binds staged textures as `next` from now on; the tests run both ways.
+ *
+ * @param next the access to use
+ * @returns the access used before
+ * @throws where `next` is `storage` and this WGSL cannot read storage textures
+ */
+export function setTextureAccess(next: TextureAccess): TextureAccess {
+  if (next === "storage" && !storageReadable) {
+    throw new Error(
+      "This adapter's WGSL cannot read storage textures " +
+        "(no readonly_and_readwrite_storage_textures language feature)",
+    );
+  }
+  const previous = access;
+  access = next;
+  return previous;
+}
+
+/**
+ * The WGSL declaration of staged texture `name` at `binding`, as
+ * {@link textureAccess} binds it; {@link fetchFunction} reads it.
+ */
+export function textureBinding(name: string, binding: number): string {
+  const type = access === "storage"
+    ? "texture_storage_2d<rgba32float, read>"
+    : "texture_2d<f32>";
+  return `@group(0) @binding(${binding}) var ${name}: ${type};`;
+}
+
 /** Texels per texture row: a power of two so the shader splits an index by shift and mask. */
 const TEXTURE_SHIFT = 12;
 const TEXTURE_WIDTH = 1 << TEXTURE_SHIFT;
@@ -91,7 +153,9 @@ function takeTexture(texels: number): GPUTexture {
     label: `staged operand ${key}`,
     size: [width, height],
     format: "rgba32float",
-    usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+    // both ways where both exist, so a switch of access keeps the pool
+    usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST |
+      (storageReadable ? GPUTextureUsage.STORAGE_BINDING : 0),
   });
 }
 
@@ -201,7 +265,7 @@ export function fetchFunction(name: string, texture: boolean): string {
   let t = i >> 2u;
   return textureLoad(${name}, vec2<u32>(t & ${
       TEXTURE_WIDTH - 1
-    }u, t >> ${TEXTURE_SHIFT}u), 0);
+    }u, t >> ${TEXTURE_SHIFT}u)${access === "storage" ? "" : ", 0"});
 }`
     : `fn fetch_${name}(i: u32) -> vec4<f32> { return ${name}[i >> 2u]; }`;
 }

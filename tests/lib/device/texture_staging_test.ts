@@ -1,11 +1,17 @@
 // A texture staged from a buffer serves again only while nothing may have
 // written the buffer: after an in-place update, an upload into it, or its
 // return to the pool and reuse by another tensor, a product must read the
-// new values.
+// new values. Both ways of binding the textures match the oracle.
 import assert from "node:assert/strict";
 import * as lib from "../../../lib/mod.ts";
 import { fusedInPlace } from "../../../lib/ops/elementwise.ts";
+import {
+  setTextureAccess,
+  textureAccess,
+} from "../../../lib/device/texture_staging.ts";
 import { tuning } from "../../../lib/device/tuning.ts";
+import { checkConv, checkMatmul } from "./_gemm_checks.ts";
+import { SMALL_TILES, withTuning } from "./_helpers.ts";
 
 const N = 8;
 
@@ -68,4 +74,20 @@ Deno.test("matmul operands staged in textures stay in step with their buffers", 
     "reused buffer",
   );
   [a, grad, w2].forEach((t) => t.dispose());
+});
+
+Deno.test("staged operands read as sampled textures give the oracle's products too", async () => {
+  // storage textures are the default where WGSL has them; adapters without
+  // read only sampled ones, so that way must stay right as well
+  const previous = setTextureAccess("sampled");
+  try {
+    await withTuning(SMALL_TILES, async () => {
+      await checkMatmul({ batch: 1, m: 33, n: 36, k: 20 }, true);
+      await checkMatmul({ batch: 2, m: 36, n: 40, k: 12, transA: true });
+      await checkConv({ batch: 2, c: 5, h: 7, w: 9, oc: 40, k: 3, pad: 1 });
+    });
+  } finally {
+    setTextureAccess(previous);
+  }
+  assert.equal(textureAccess(), previous);
 });
