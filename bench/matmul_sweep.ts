@@ -8,6 +8,8 @@
  * `GemmTiling` fields (`32x16/8x1/{"groupY":2}`).
  *
  * `deno run -A bench/matmul_sweep.ts --shape=1024x1024x1024 32x16/8x1 16x16/8x1`
+ * (`--batch=64` for a batched product, as conv2's Winograd GEMMs are;
+ * `--keep` reuses the staged textures instead of staging on every call)
  *
  * @module
  */
@@ -21,23 +23,24 @@ import type { GemmTiling } from "../lib/device/tuning.ts";
 import { flag, tilingArgs } from "./_args.ts";
 
 const [m, n, k] = (flag("shape") ?? "1024x1024x1024").split("x").map(Number);
+const batch = Number(flag("batch") ?? 1);
 const reps = Number(flag("reps") ?? 3);
 const rounds = Number(flag("rounds") ?? 5);
 const names = Deno.args.filter((a) => !a.startsWith("--"));
 const configs: GemmTiling[] = tilingArgs();
 const s = {
-  batch: 1,
+  batch,
   m,
   n,
   k,
   transA: flag("transA") === "1",
   transB: flag("transB") === "1",
-  batchA: 1,
-  batchB: 1,
+  batchA: batch,
+  batchB: batch,
 };
-const a = randomBuffer(m * k);
-const b = randomBuffer(k * n);
-const out = allocate(m * n * 4, "sweep");
+const a = randomBuffer(batch * m * k);
+const b = randomBuffer(batch * k * n);
+const out = allocate(batch * m * n * 4, "sweep");
 const times: number[][] = configs.map(() => []);
 const cpu: number[][] = configs.map(() => []);
 for (const config of configs) {
@@ -57,7 +60,7 @@ for (let round = 0; round < rounds; round++) {
     timer.mark(0);
     for (let r = 0; r < reps; r++) {
       // each call stages its operands, as a training step's would
-      [a, b].forEach(mayWrite);
+      if (!Deno.args.includes("--keep")) [a, b].forEach(mayWrite);
       matmulWith(configs[c], a, b, undefined, out, s, {});
     }
     timer.mark(1);
@@ -68,12 +71,13 @@ for (let round = 0; round < rounds; round++) {
 }
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 configs.forEach((_, c) => {
-  const gflops = times[c].map((t) => 2 * m * n * k / t / 1e9);
+  const flop = 2 * batch * m * n * k;
+  const gflops = times[c].map((t) => flop / t / 1e9);
   console.log(
     `${names[c].padEnd(40)} median ${
-      (2 * m * n * k / median(times[c]) / 1e9).toFixed(1)
+      (flop / median(times[c]) / 1e9).toFixed(1)
     } best ${Math.max(...gflops).toFixed(1)} GFLOP/s, per CPU-second ${
-      (2 * m * n * k / median(cpu[c]) / 1e9).toFixed(1)
+      (flop / median(cpu[c]) / 1e9).toFixed(1)
     } (${gflops.map((g) => g.toFixed(1)).join(" ")})`,
   );
 });
