@@ -37,7 +37,7 @@ export async function executeRequest(
   const storeHistory = !silent && content.store_history !== false;
   const stopOnError = content.stop_on_error !== false;
 
-  if (kernel.aborting()) {
+  if (kernel.isAborted(request)) {
     await kernel.reply(request, channel, "execute_reply", {
       status: "aborted",
       execution_count: kernel.executionCount(),

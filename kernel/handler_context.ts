@@ -68,8 +68,13 @@ export interface ExecuteContext extends Outputs {
    * @returns the new execution count
    */
   countCell(): number;
-  /** Whether queued execute requests are answered "aborted" (after an error with stop_on_error). */
-  aborting(): boolean;
+  /**
+   * Whether this request was queued behind a cell that failed with
+   * stop_on_error, and so is answered "aborted".
+   *
+   * @param request an execute request about to be served
+   */
+  isAborted(request: Message): boolean;
   /** Answers "aborted" to every execute request the client sent before it could see the error. */
   abortQueued(): Promise<void>;
   /**

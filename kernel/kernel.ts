@@ -59,17 +59,19 @@ export class Kernel implements HandlerContext {
   readonly #options: KernelOptions;
   readonly #runner: CellRunner;
   #executionCount = 0;
-  /** Set after an error with stop_on_error: queued execute requests are aborted. */
-  #aborting = false;
+  /**
+   * The requests that were queued when a cell failed with stop_on_error:
+   * those, and only those, are answered "aborted". A set of messages rather
+   * than a flag, so that a request sent after the client saw the error
+   * (which may arrive before the kernel says idle) still runs.
+   */
+  #abortedRequests = new WeakSet<Message>();
   #sockets!: Sockets;
   #signer!: Signer;
   #poller!: Poller;
   #outboxes!: Record<RequestChannel | "stdin" | "iopub", Outbox>;
   #shellQueue: Message[] = [];
   #shellWake: (() => void) | null = null;
-  #shellInFlight = 0;
-  /** Whether the shell loop is inside a request's handler. */
-  #shellServing = false;
   /** The language service's thread, started with the kernel. */
   #language!: LanguageClient;
   #stdin!: StdinChannel;
@@ -165,9 +167,12 @@ export class Kernel implements HandlerContext {
     return ++this.#executionCount;
   }
 
-  /** @returns whether queued execute requests are being aborted */
-  aborting(): boolean {
-    return this.#aborting;
+  /**
+   * @param request an execute request about to be served
+   * @returns whether it was queued behind a cell that failed with stop_on_error
+   */
+  isAborted(request: Message): boolean {
+    return this.#abortedRequests.has(request);
   }
 
   /** @param request the execute request whose cell runs now */
@@ -334,8 +339,8 @@ export class Kernel implements HandlerContext {
    * only reader), so a fast failing cell cannot outrun the batch behind it.
    */
   async abortQueued(): Promise<void> {
-    this.#aborting = true;
     await this.#poller.drain(this.#sockets.shell);
+    for (const queued of this.#shellQueue) this.#abortedRequests.add(queued);
   }
 
   /** Stops the executor, closes the sockets and ends the kernel. */
@@ -353,28 +358,16 @@ export class Kernel implements HandlerContext {
   // ---- private ---------------------------------------------------------------
 
   async #receiveShell(frames: Uint8Array[]): Promise<void> {
-    this.#shellInFlight++;
-    try {
-      await this.#receive("shell", frames, (message) => {
-        if (SERVED_AT_ONCE.has(message.header.msg_type)) {
-          // Not behind a running execute_request: a widget's click must
-          // reach the cell while it runs.
-          this.#serveAtOnce(message);
-          return;
-        }
-        this.#shellQueue.push(message);
-        this.#shellWake?.();
-      });
-    } finally {
-      this.#shellInFlight--;
-      // A message that was in flight when a cell failed, and turned out to
-      // be one served at once (a comm message), was never queued: it must
-      // not keep aborting the requests that come after it.
-      if (
-        !this.#shellServing && this.#shellQueue.length === 0 &&
-        this.#shellInFlight === 0
-      ) this.#aborting = false;
-    }
+    await this.#receive("shell", frames, (message) => {
+      if (SERVED_AT_ONCE.has(message.header.msg_type)) {
+        // Not behind a running execute_request: a widget's click must
+        // reach the cell while it runs.
+        this.#serveAtOnce(message);
+        return;
+      }
+      this.#shellQueue.push(message);
+      this.#shellWake?.();
+    });
   }
 
   // Control requests must not wait for each other's handlers (an interrupt
@@ -442,16 +435,7 @@ export class Kernel implements HandlerContext {
         this.#shellWake = null;
         continue;
       }
-      this.#shellServing = true;
-      try {
-        await this.#serve(message, "shell");
-      } finally {
-        this.#shellServing = false;
-      }
-      // stop_on_error aborts what was queued when the error happened, no more.
-      if (this.#shellQueue.length === 0 && this.#shellInFlight === 0) {
-        this.#aborting = false;
-      }
+      await this.#serve(message, "shell");
     }
   }
 

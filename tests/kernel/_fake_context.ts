@@ -69,7 +69,7 @@ export function fakeContext(
     },
     executionCount: () => count,
     countCell: () => ++count,
-    aborting: () => fake.aborted,
+    isAborted: () => fake.aborted,
     abortQueued: () => {
       fake.aborted = true;
       return Promise.resolve();

@@ -123,6 +123,19 @@ def stop_on_error_aborts_queued(kc, km):
 
 
 @check
+def stop_on_error_spares_what_is_sent_after_the_error(kc, km):
+    # A client may send its next request the moment the error reply arrives,
+    # before the kernel says idle: that request was not queued behind the
+    # error, so it runs (a race here once aborted the cell after an interrupt).
+    for attempt in range(25):
+        failing = kc.execute("throw new Error('fails at once')")
+        assert shell_reply(kc, failing, 20)["content"]["status"] == "error"
+        after = kc.execute("1")
+        reply = shell_reply(kc, after, 20)["content"]
+        assert reply["status"] == "ok", (attempt, reply)
+
+
+@check
 def ten_thousand_lines_all_before_idle(kc, km):
     reply, outputs = execute(kc, "for (let i = 0; i < 10000; i++) console.log(`line ${i}`);\n'end'")
     assert reply["status"] == "ok"
