@@ -19,6 +19,7 @@ import { matmulWith } from "../lib/device/matmul.ts";
 import { mayWrite, synchronize } from "../lib/device/recorder.ts";
 import { processCpuMs } from "./cpu_time.ts";
 import { randomBuffer } from "../lib/device/tuner_inputs.ts";
+import { setSubgroupSharing } from "../lib/device/subgroups.ts";
 import type { GemmTiling } from "../lib/device/tuning.ts";
 import { flag, tilingArgs } from "./_args.ts";
 
@@ -27,8 +28,16 @@ const batch = Number(flag("batch") ?? 1);
 const reps = Number(flag("reps") ?? 3);
 const rounds = Number(flag("rounds") ?? 5);
 const restage = !Deno.args.includes("--keep");
-const names = Deno.args.filter((a) => !a.startsWith("--"));
-const configs: GemmTiling[] = tilingArgs();
+// --share=both: each configuration with A's fetches shared over the
+// subgroup (subgroups.ts) and without, side by side
+const both = flag("share") === "both";
+const names = Deno.args.filter((a) => !a.startsWith("--"))
+  .flatMap((name) => both ? [`${name} shared`, `${name} unshared`] : [name]);
+const configs: GemmTiling[] = tilingArgs()
+  .flatMap((config) => both ? [config, config] : [config]);
+const share = (c: number) => {
+  if (both) setSubgroupSharing(c % 2 === 0);
+};
 const s = {
   batch,
   m,
@@ -44,18 +53,20 @@ const b = randomBuffer(batch * k * n);
 const out = allocate(batch * m * n * 4, "sweep");
 const times: number[][] = configs.map(() => []);
 const cpu: number[][] = configs.map(() => []);
-for (const config of configs) {
+for (const [index, config] of configs.entries()) {
   const t0 = performance.now();
+  share(index);
   matmulWith(config, a, b, undefined, out, s, {});
   await synchronize();
   console.log(
-    `compiled ${names[configs.indexOf(config)]} in ${
+    `compiled ${names[index]} in ${
       ((performance.now() - t0) / 1000).toFixed(1)
     } s`,
   );
 }
 for (let round = 0; round < rounds; round++) {
   for (let c = 0; c < configs.length; c++) {
+    share(c);
     const timer = new GpuTimer(2);
     const cpu0 = processCpuMs() ?? 0;
     timer.mark(0);

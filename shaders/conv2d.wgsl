@@ -25,6 +25,8 @@
 // texture or vec4 array; x, f32, for GEMM), bias (read, DIRECT only; a
 // dummy when flags say no bias), out (read_write, f32), params (uniform, or storage when a texture
 // is bound).
+// Both kernels share A's loads over a subgroup where a workgroup is exactly
+// one (LANE declares `lane`; see shaders/matmul.wgsl).
 // Layout: NCHW, row-major float32. Tile constants: TM, TN, WG_X, WG_Y;
 // DIRECT bakes PR, CU, KW, SW, DW and the window's shift into the texel
 // into the code, GEMM its k-step KS.
@@ -71,7 +73,7 @@ struct Params {
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,{{LANE}}
 ) {
   // one copy of the parameters up front: each read of a storage (or
   // uniform) buffer is a loop over the lanes on lavapipe, and hundreds of

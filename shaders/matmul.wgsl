@@ -17,6 +17,10 @@
 // Generated parts (lib/device/matmul.ts): the k loop with the loads of one
 // k-step of KS values and the unrolled FMAs, and the guarded stores. Tile
 // constants: TM, TN, KS (4 when K % 4 == 0, else 1), WG_X, WG_Y.
+// Where a workgroup is exactly one subgroup (lavapipe: 8 lanes), LANE
+// declares `lane` (subgroup_invocation_id) and each lane fetches every 8th
+// of A's vec4s, subgroupBroadcast handing them to the others
+// (lib/device/subgroups.ts); elsewhere LANE is empty.
 // SHARED variant (discrete GPUs): the workgroup first copies a BK-deep
 // slice of its A rows and B columns into workgroup memory (a_tile, b_tile,
 // k-major, zeros past the edges), then each invocation runs its register
@@ -43,7 +47,7 @@ struct Params {
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,{{LANE}}
 ) {
   let M = params.m;
   let N = params.n;

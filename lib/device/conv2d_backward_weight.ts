@@ -19,6 +19,7 @@ import { pipeline } from "./pipeline_cache.ts";
 import { copyBuffer } from "./recorder.ts";
 import { reduce } from "./reduce.ts";
 import { indent, registerBlock, type TileOperand } from "./register_block.ts";
+import { broadcastLines, sharingLanes } from "./subgroups.ts";
 import { dispatchTiled } from "./tiled_dispatch.ts";
 import type { GemmTiling } from "./tuning.ts";
 
@@ -50,7 +51,11 @@ export function splitsOf(
   return Math.max(1, Math.min(wanted, Math.floor(k / MIN_SPLIT_K), most));
 }
 
-function weightGradientShader(tile: GemmTiling, splits: number): string {
+function weightGradientShader(
+  tile: GemmTiling,
+  splits: number,
+  lanes: number,
+): string {
   // A(o, (n, oy, ox)) = gy; B((n, oy, ox), (c, ky, kx)) = x gathered. k
   // runs as rows (n, oy) of ox: the divisions that split an index happen
   // once per row, and so do each column's row offset and y test (integer
@@ -68,8 +73,11 @@ function weightGradientShader(tile: GemmTiling, splits: number): string {
     `let slice = split * p.oc * N;`,
     `let col0 = col_tile * ${tile.cols}u;`,
   ];
-  for (let i = 0; i < tile.rows; i++) {
-    setup.push(`let ar_${i} = min(row0 + ${i}u, M - 1u) * OHW;`);
+  // where a subgroup shares the rows, lane l loads rows l, l + lanes, ...
+  const loaded = lanes > 0 ? tile.rows / lanes : tile.rows;
+  for (let q = 0; q < loaded; q++) {
+    const row = lanes > 0 ? `${q * lanes}u + lane` : `${q}u`;
+    setup.push(`let ar_${q} = min(row0 + ${row}, M - 1u) * OHW;`);
   }
   const perRow: string[] = [
     `let qn = r / p.oh;`,
@@ -78,8 +86,14 @@ function weightGradientShader(tile: GemmTiling, splits: number): string {
     `let qb = qn * p.c * HW;`,
   ];
   const aLoads: string[] = [];
-  for (let i = 0; i < tile.rows; i++) {
-    aLoads.push(`let a_${i} = a[qa + ox + ar_${i}];`);
+  const fetched = lanes > 0 ? "ash" : "a";
+  for (let q = 0; q < loaded; q++) {
+    aLoads.push(`let ${fetched}_${q} = a[qa + ox + ar_${q}];`);
+  }
+  if (lanes > 0) {
+    aLoads.push(
+      ...broadcastLines(tile.rows, lanes, (q) => `ash_${q}`, (p) => `a_${p}`),
+    );
   }
   const bLoads: string[] = [`let qx = i32(ox) * p.sw;`];
   for (let t = 0; t < tile.cols; t++) {
@@ -136,6 +150,7 @@ ${code.STEP.replace(/^/gm, "  ")}
     code.ACCUMULATORS,
     loop,
     code.STORE,
+    lanes,
   );
 }
 
@@ -163,9 +178,14 @@ export function registerBackwardWeight(
     k,
     Math.min(tile.splitK ?? Infinity, g.batch * g.oh),
   );
+  const shared = sharingLanes(tile.groupX, tile.groupY);
+  const lanes = shared > 0 && tile.rows % shared === 0 ? shared : 0;
   const key =
-    `conv2d|weight|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${splits}`;
-  const compiled = pipeline(key, () => weightGradientShader(tile, splits));
+    `conv2d|weight|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${splits}|${lanes}`;
+  const compiled = pipeline(
+    key,
+    () => weightGradientShader(tile, splits, lanes),
+  );
   const params = convParams({
     ...g,
     tilesW: 0,

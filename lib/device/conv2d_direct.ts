@@ -28,6 +28,7 @@ import {
   stageInTexture,
   textureAccess,
 } from "./texture_staging.ts";
+import { broadcastLines, sharingLanes } from "./subgroups.ts";
 import { type Binding, dispatchTiled } from "./tiled_dispatch.ts";
 import { type GemmTiling, tuning } from "./tuning.ts";
 import { gpu } from "./webgpu.ts";
@@ -88,7 +89,9 @@ function packedWeights(
   aMode: OperandMode,
   channels: number,
   kw: number,
+  lanes: number,
 ): TileOperand {
+  if (lanes > 0) return sharedWeights(tile.rows, channels, kw, lanes);
   const setup: string[] = [];
   const load: string[] = [];
   const vec = aMode !== "scalar";
@@ -130,6 +133,54 @@ function packedWeights(
   };
 }
 
+/**
+ * The vec4 weight fetches of one step, tap-major (kk = (cu, kx), then rows
+ * 4r..4r+3): {@link weightFetches} of them.
+ */
+function weightFetches(rows: number, channels: number, kw: number): number {
+  return channels * kw * rows / 4;
+}
+
+/**
+ * {@link packedWeights} read as vec4s, the fetches spread over the `lanes`
+ * of a subgroup, which computes the same output channels: lane l makes the
+ * l-th of each `lanes` fetches in a row, and broadcasts hand them to every
+ * lane (subgroups.ts).
+ */
+function sharedWeights(
+  rows: number,
+  channels: number,
+  kw: number,
+  lanes: number,
+): TileOperand {
+  const groups = rows / 4;
+  const setup: string[] = [];
+  const load: string[] = [];
+  for (let q = 0; q < weightFetches(rows, channels, kw) / lanes; q++) {
+    // fetch p = q * lanes + lane: rows 4 (p % groups).., tap p / groups
+    const p = `(${q * lanes}u + lane)`;
+    setup.push(
+      `let wr_${q} = a_base + min(row0 + 4u * (${p} % ${groups}u), M - 4u);`,
+      `let wc_${q} = ${p} / ${groups}u / ${kw}u;`,
+      `let wx_${q} = ${p} / ${groups}u % ${kw}u;`,
+    );
+    load.push(
+      `let ash_${q} = fetch_a(wr_${q} + ((min(c + wc_${q}, p.cg - 1u) * p.kh + ky) * ${kw}u + wx_${q}) * M);`,
+    );
+  }
+  load.push(...broadcastLines(
+    weightFetches(rows, channels, kw),
+    lanes,
+    (q) => `ash_${q}`,
+    (p) => `a_${Math.floor(p / groups)}_${p % groups}`,
+  ));
+  return {
+    setup,
+    load,
+    value: (i, kk) => `a_${kk}_${i >> 2}.${"xyzw"[i & 3]}`,
+  };
+}
+
 function directShader(
   tile: GemmTiling,
   pixelRows: number,
@@ -138,8 +189,9 @@ function directShader(
   d: Pick<Direct, "kw" | "sw" | "dw">,
   aMode: OperandMode,
   bTexture: boolean,
+  lanes: number,
 ): string {
-  const a = packedWeights(tile, aMode, channels, d.kw);
+  const a = packedWeights(tile, aMode, channels, d.kw, lanes);
   // the register block's columns: pixelRows output rows of tile.cols pixels
   const block: GemmTiling = { ...tile, cols: tile.cols * pixelRows };
   const groups = tile.cols / 4;
@@ -247,6 +299,7 @@ ${code.STEP}
     code.ACCUMULATORS,
     loop,
     code.STORE,
+    lanes,
   );
 }
 
@@ -334,9 +387,14 @@ export function direct(
   const colOrigin = input.left - d.pw;
   const shift = colOrigin % 4;
   const bTexture = input.binding.kind === "texture";
+  const shared = sharingLanes(tile.groupX, tile.groupY);
+  const lanes = aMode !== "scalar" && shared > 0 &&
+      weightFetches(tile.rows, channels, d.kw) % shared === 0
+    ? shared
+    : 0;
   const key =
     `conv2d|direct|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|` +
-    `${pixelRows}|${channels}|${shift}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${textureAccess()}`;
+    `${pixelRows}|${channels}|${shift}|kw${d.kw}|sw${d.sw}|dw${d.dw}|${aMode}|${bTexture}|${textureAccess()}|${lanes}`;
   const compiled = pipeline(
     key,
     () =>
@@ -348,6 +406,7 @@ export function direct(
         d,
         aMode,
         bTexture,
+        lanes,
       ),
   );
   const params = convParams({

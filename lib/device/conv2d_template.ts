@@ -9,10 +9,12 @@ import type { StridedAxis } from "./copy.ts";
 import type { ConvGeometry } from "./conv2d_geometry.ts";
 import { fillTemplate, shaderSource } from "./pipeline_cache.ts";
 import { operandBinding, type OperandMode } from "./register_block.ts";
+import { laneParameter } from "./subgroups.ts";
 import type { GemmTiling } from "./tuning.ts";
 
 /**
- * Fills `shaders/conv2d.wgsl` with a kernel's generated parts.
+ * Fills `shaders/conv2d.wgsl` with a kernel's generated parts; `lanes` > 0
+ * gives `main` the lane of a subgroup that shares rows (subgroups.ts).
  *
  * @returns the shader source
  */
@@ -26,6 +28,7 @@ export function fillConv(
   accumulators: string,
   loop: string,
   store: string,
+  lanes = 0,
 ): string {
   const bindings = [
     operandBinding("a", 0, aMode),
@@ -47,6 +50,7 @@ export function fillConv(
     HELPERS: helpers.join("\n"),
     WG_X: tile.groupX,
     WG_Y: tile.groupY,
+    LANE: laneParameter(lanes),
     TM: tile.rows,
     SETUP: setup,
     ACCUMULATORS: accumulators,

@@ -25,6 +25,7 @@ import {
   stageInTexture,
   textureAccess,
 } from "./texture_staging.ts";
+import { broadcastLines, laneParameter, sharingLanes } from "./subgroups.ts";
 import { type Binding, dispatchTiled } from "./tiled_dispatch.ts";
 import type { GemmTiling, OperandSource } from "./tuning.ts";
 
@@ -37,10 +38,12 @@ function matmulA(
   mode: OperandMode,
   tile: GemmTiling,
   ks: number,
+  lanes: number,
 ): TileOperand {
   const rows = tile.rows;
   const setup: string[] = [];
   const load: string[] = [];
+  if (lanes > 0) return sharedA(trans, rows, ks, lanes);
   if (mode === "scalar") {
     for (let i = 0; i < rows; i++) {
       setup.push(`let ar_${i} = min(row0 + ${i}u, M - 1u);`);
@@ -76,6 +79,50 @@ function matmulA(
     setup,
     load,
     value: (i, kk) => `a_${kk}_${i >> 2}.${LANES[i & 3]}`,
+  };
+}
+
+/**
+ * A's vec4 fetches of one k-step ({@link fetchesOfA}) spread over the
+ * `lanes` of the subgroup, which computes the same rows: lane l makes the
+ * l-th of each `lanes` fetches in a row, and broadcasts hand every fetch to
+ * every lane (subgroups.ts).
+ */
+function sharedA(
+  trans: boolean,
+  rows: number,
+  ks: number,
+  lanes: number,
+): TileOperand {
+  const setup: string[] = [];
+  const load: string[] = [];
+  // fetch p: row p, or rows 4 (p % groups)..+3 at k-value p / groups
+  // when transposed
+  const groups = rows / 4;
+  const fetches = fetchesOfA(trans, rows, ks);
+  for (let q = 0; q < fetches / lanes; q++) {
+    const p = `(${q * lanes}u + lane)`;
+    setup.push(
+      trans
+        ? `let as_${q} = a_base + min(row0 + 4u * (${p} % ${groups}u), M - 4u) + (${p} / ${groups}u) * M;`
+        : `let as_${q} = a_base + min(row0 + ${p}, M - 1u) * K;`,
+    );
+    load.push(
+      `let ash_${q} = fetch_a(as_${q} + ${trans ? "k * M" : "k"});`,
+    );
+  }
+  load.push(...broadcastLines(
+    fetches,
+    lanes,
+    (q) => `ash_${q}`,
+    (p) => trans ? `a_${Math.floor(p / groups)}_${p % groups}` : `a_${p}`,
+  ));
+  return {
+    setup,
+    load,
+    value: trans
+      ? (i, kk) => `a_${kk}_${i >> 2}.${LANES[i & 3]}`
+      : (i, kk) => `a_${i}.${LANES[kk]}`,
   };
 }
 
@@ -153,6 +200,33 @@ function operandModes(
 }
 
 /**
+ * The lanes that share A's fetches (subgroups.ts), or 0: A must be read a
+ * vec4 at a time, and its fetches of a k-step must split evenly over them.
+ */
+function sharedLanes(
+  s: Required<MatmulShape>,
+  tile: GemmTiling,
+  mode: OperandMode,
+): number {
+  const lanes = sharingLanes(tile.groupX, tile.groupY);
+  const fetches = fetchesOfA(s.transA, tile.rows, kStep(s));
+  return mode !== "scalar" && lanes > 0 && fetches % lanes === 0 ? lanes : 0;
+}
+
+/**
+ * A's vec4 fetches in one k-step of a vec4-read A: a vec4 along k per row,
+ * or, transposed, a vec4 along m per 4 rows for each of the `ks` k-values.
+ */
+function fetchesOfA(trans: boolean, rows: number, ks: number): number {
+  return trans ? ks * rows / 4 : rows;
+}
+
+/** The k-values of one step of the loop: 4 where K allows whole vec4s, else 1. */
+function kStep(s: Required<MatmulShape>): number {
+  return s.k % 4 === 0 ? 4 : 1;
+}
+
+/**
  * Whether C is stored a vec4 at a time: where the stores bound the product
  * (a short k: the linear layers' weight gradients, k = the batch; fc6's
  * forward and backward at batch 8 take 0.84x the time; docs/performance.md,
@@ -171,8 +245,9 @@ function matmulShader(
   hasBias: boolean,
   relu: boolean,
   vec4Out: boolean,
+  lanes: number,
 ): string {
-  const a = matmulA(s.transA, modes[0], tile, ks);
+  const a = matmulA(s.transA, modes[0], tile, ks, lanes);
   const b = matmulB(s.transB, modes[1], tile, ks);
   const code = registerBlock(
     tile,
@@ -207,7 +282,15 @@ function matmulShader(
   const loop = `  for (var k = 0u; k < K; k += ${ks}u) {
 ${code.STEP}
   }`;
-  return fillMatmul(tile, bindings, textured, fetch.join("\n"), code, loop);
+  return fillMatmul(
+    tile,
+    bindings,
+    textured,
+    fetch.join("\n"),
+    code,
+    loop,
+    lanes,
+  );
 }
 
 function fillMatmul(
@@ -217,8 +300,10 @@ function fillMatmul(
   declarations: string,
   code: TileCode,
   loop: string,
+  lanes: number,
 ): string {
   return fillTemplate(shaderSource("matmul"), {
+    LANE: laneParameter(lanes),
     BINDINGS: bindings.join("\n"),
     PARAMS_BINDING: bindings.length,
     PARAMS_SPACE: textured ? "storage, read" : "uniform",
@@ -306,18 +391,19 @@ export function registerMatmul(
   post: GemmEpilogue,
 ): void {
   tile = fitBlock(tile, s.m, s.n);
-  const ks = s.k % 4 === 0 ? 4 : 1;
+  const ks = kStep(s);
   const modes = operandModes(s, source);
   const hasBias = bias !== undefined;
   const relu = post.relu === true;
   const vec4Out = vectorStores(s);
+  const lanes = sharedLanes(s, tile, modes[0]);
   const key =
     `matmul|${tile.rows}x${tile.cols}/${tile.groupX}x${tile.groupY}|${ks}|${s.transA}|${s.transB}|${
       modes.join(",")
-    }|${textureAccess()}|${hasBias}|${relu}|${vec4Out}`;
+    }|${textureAccess()}|${hasBias}|${relu}|${vec4Out}|${lanes}`;
   const compiled = pipeline(
     key,
-    () => matmulShader(s, tile, ks, modes, hasBias, relu, vec4Out),
+    () => matmulShader(s, tile, ks, modes, hasBias, relu, vec4Out, lanes),
   );
   const params = new Uint32Array([
     s.m,

@@ -47,6 +47,21 @@ export function fillTemplate(
 }
 
 /**
+ * The keys of the pipelines compiled so far: tests read which variants of a
+ * kernel really ran.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert";
+ * import { compiledKeys } from "./pipeline_cache.ts";
+ * ok(Array.isArray(compiledKeys()));
+ * ```
+ */
+export function compiledKeys(): string[] {
+  return [...pipelines.keys()];
+}
+
+/**
  * The pipeline compiled from `code` (entry point `main`), cached under `key`:
  * the key must name everything that changes the code.
  */

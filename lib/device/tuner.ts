@@ -64,7 +64,7 @@ interface Entry extends TuneResult {
 }
 
 /** Bump with any change to the kernels or candidates that makes old choices meaningless. */
-export const TUNER_VERSION = "deno-webgpu-kernels-7";
+export const TUNER_VERSION = "deno-webgpu-kernels-8";
 const FORMAT = 1;
 
 type Mode = "off" | "cache" | "on";

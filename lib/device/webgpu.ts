@@ -40,11 +40,9 @@ async function openDevice(): Promise<
   });
   if (!adapter) throw new Error(`No WebGPU adapter found. ${INSTALL_HINT}`);
   const limits = adapter.limits;
-  const device = await adapter.requestDevice({
+  const descriptor = (features: GPUFeatureName[]): GPUDeviceDescriptor => ({
     label: "tensor library",
-    requiredFeatures: adapter.features.has("timestamp-query")
-      ? ["timestamp-query"]
-      : [],
+    requiredFeatures: features,
     requiredLimits: {
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,
@@ -56,7 +54,25 @@ async function openDevice(): Promise<
       maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
     },
   });
-  return { adapter, device };
+  const features: GPUFeatureName[] = adapter.features.has("timestamp-query")
+    ? ["timestamp-query"]
+    : [];
+  // Deno 2.9 leaves "subgroups" out of adapter.features even where the
+  // device grants it (lavapipe does): ask, and go without where refused.
+  try {
+    const device = await adapter.requestDevice(
+      descriptor([...features, "subgroups" as GPUFeatureName]),
+    );
+    return { adapter, device };
+  } catch {
+    const fresh = await navigator.gpu.requestAdapter({
+      powerPreference: "high-performance",
+    }) ?? adapter;
+    return {
+      adapter: fresh,
+      device: await fresh.requestDevice(descriptor(features)),
+    };
+  }
 }
 
 const opened = await openDevice();
