@@ -155,13 +155,22 @@ function tiled(
 }
 
 // lavapipe / llvmpipe: 8 lanes per AVX2 vector; loads dominate, so each
-// invocation keeps a big register block and workgroups stay small.
-const CPU_MATMUL: GemmTiling = { rows: 32, cols: 16, groupX: 8, groupY: 1 };
+// invocation keeps a big register block and workgroups stay small. With A's
+// fetches shared over the 8-lane subgroup (subgroups.ts), 16x16 blocks beat
+// 32x16 ones by 1.1-1.15x on 1024^3 and on conv2's Winograd GEMMs, and tie
+// on conv3's (docs/performance.md, session 10): a 32x16 k-step compiles to
+// 48 KB of code, more than the 32 KB instruction cache.
+const CPU_MATMUL: GemmTiling = { rows: 16, cols: 16, groupX: 8, groupY: 1 };
+/**
+ * The register weight-gradient kernel (conv1's, over a k of 23328) keeps
+ * 32 rows: 1.3-1.6x its speed in 16 (session 10).
+ */
+const CPU_WEIGHT: GemmTiling = { ...CPU_MATMUL, rows: 32 };
 const CPU_THIN: GemmTiling = { rows: 4, cols: 16, groupX: 8, groupY: 1 };
 // 8 rows: 1.2-2.1x CPU_THIN on fc6/fc7 at batch 8 (docs/performance.md, session 4)
 const CPU_FEW: GemmTiling = { rows: 8, cols: 16, groupX: 8, groupY: 1 };
 const CPU_CONV: GemmTiling = {
-  rows: 32,
+  rows: 16,
   cols: 16,
   groupX: 8,
   groupY: 1,
@@ -212,7 +221,7 @@ const GPU_TILES: GemmTiling[] = [
  */
 const CPU_CONV_DEFAULT = via("winograd4", CPU_CONV);
 const CPU_INPUT_DEFAULT = CPU_CONV_DEFAULT;
-const CPU_WEIGHT_DEFAULT = via("winograd4", CPU_MATMUL);
+const CPU_WEIGHT_DEFAULT = via("winograd4", CPU_WEIGHT);
 
 const GPU_THIN_CANDIDATES = [GPU_THIN, tiled(4, 4, 8, 8, 16)];
 
@@ -229,7 +238,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
     weight: CPU_WEIGHT_DEFAULT,
     weightThin: CPU_THIN,
     candidates: {
-      matmul: [CPU_MATMUL, shorter(CPU_MATMUL)],
+      matmul: [CPU_MATMUL, CPU_WEIGHT, shorter(CPU_MATMUL)],
       matmulThin: [CPU_THIN, shorter(CPU_THIN)],
       matmulFew: [
         CPU_FEW,
@@ -239,6 +248,7 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       conv: [
         CPU_CONV_DEFAULT,
         CPU_CONV,
+        via("winograd4", { ...CPU_CONV, rows: 32 }),
         shorter(CPU_CONV),
         via("winograd4", shorter(CPU_CONV)),
         via("winograd", CPU_CONV),
@@ -246,12 +256,13 @@ const TUNINGS: Record<AdapterKind, AdapterTuning> = {
       convThin: [CPU_CONV_THIN],
       weight: [
         CPU_WEIGHT_DEFAULT,
-        via("im2col", CPU_MATMUL),
-        CPU_MATMUL,
-        shorter(CPU_MATMUL),
-        via("im2col", shorter(CPU_MATMUL)),
-        via("winograd4", shorter(CPU_MATMUL)),
-        via("winograd", CPU_MATMUL),
+        via("winograd4", CPU_MATMUL),
+        via("im2col", CPU_WEIGHT),
+        CPU_WEIGHT,
+        shorter(CPU_WEIGHT),
+        via("im2col", shorter(CPU_WEIGHT)),
+        via("winograd4", shorter(CPU_WEIGHT)),
+        via("winograd", CPU_WEIGHT),
       ],
       weightThin: [CPU_THIN, shorter(CPU_THIN)],
     },
