@@ -158,8 +158,9 @@ function tiled(
 // invocation keeps a big register block and workgroups stay small. With A's
 // fetches shared over the 8-lane subgroup (subgroups.ts), 16x16 blocks beat
 // 32x16 ones by 1.1-1.15x on 1024^3 and on conv2's Winograd GEMMs, and tie
-// on conv3's (docs/performance.md, session 10): a 32x16 k-step compiles to
-// 48 KB of code, more than the 32 KB instruction cache.
+// on conv3's (docs/performance.md, session 10). The likely reason: a 32x16
+// k-step compiles to 48 KB of machine code, more than the core's 32 KB
+// instruction cache, a 16x16 one to 26 KB.
 const CPU_MATMUL: GemmTiling = { rows: 16, cols: 16, groupX: 8, groupY: 1 };
 /**
  * The register weight-gradient kernel (conv1's, over a k of 23328) keeps
