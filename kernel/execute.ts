@@ -76,9 +76,11 @@ export async function executeRequest(
       evalue: evaluation.evalue,
       traceback: evaluation.traceback,
     };
-    if (!silent) kernel.publish("error", { ...error }, request);
     // stop_on_error: requests queued behind this one are answered "aborted".
+    // Marked before the error is published, so that a client reacting to
+    // the iopub error cannot have its next request counted among them.
     if (stopOnError) await kernel.abortQueued();
+    if (!silent) kernel.publish("error", { ...error }, request);
     await kernel.reply(request, channel, "execute_reply", {
       status: "error",
       execution_count: count,

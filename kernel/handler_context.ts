@@ -75,7 +75,7 @@ export interface ExecuteContext extends Outputs {
    * @param request an execute request about to be served
    */
   isAborted(request: Message): boolean;
-  /** Answers "aborted" to every execute request the client sent before it could see the error. */
+  /** Marks the requests queued now (readable ones drained first) for {@link isAborted}. */
   abortQueued(): Promise<void>;
   /**
    * Makes a request the current one: output of its cell, and late output

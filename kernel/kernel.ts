@@ -333,10 +333,11 @@ export class Kernel implements HandlerContext {
   }
 
   /**
-   * After an error with stop_on_error: every execute request the client sent
-   * before it could see the error is answered "aborted". Those still waiting
-   * in libzmq are pulled into the queue first (by the poller, the socket's
-   * only reader), so a fast failing cell cannot outrun the batch behind it.
+   * After an error with stop_on_error: marks the requests queued now, which
+   * `isAborted` then reports, so that execute answers them "aborted". Those
+   * readable in libzmq are pulled into the queue first (by the poller, the
+   * socket's only reader), so a fast failing cell cannot outrun the batch
+   * behind it; one still in flight on the wire runs, as in ipykernel.
    */
   async abortQueued(): Promise<void> {
     await this.#poller.drain(this.#sockets.shell);

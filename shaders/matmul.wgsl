@@ -14,7 +14,7 @@
 // Layout: row-major; A is [batchA, m, k] or, transposed, [batchA, k, m];
 // B is [batchB, k, n] or [batchB, n, k]; a batch of 1 broadcasts (its batch
 // stride is 0).
-// Generated parts (lib/device/matmul.ts): the k loop with the loads of one
+// Generated parts (lib/device/matmul_register.ts): the k loop with the loads of one
 // k-step of KS values and the unrolled FMAs, and the guarded stores. Tile
 // constants: TM, TN, KS (4 when K % 4 == 0, else 1), WG_X, WG_Y.
 // Where a workgroup is exactly one subgroup (lavapipe: 8 lanes), LANE

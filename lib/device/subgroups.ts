@@ -4,8 +4,10 @@
  * side along the columns), so each would fetch the same A values: on
  * lavapipe every fetch is a gather of 8 lanes, the dearest thing in the
  * kernel. Where a workgroup is exactly one subgroup, each lane instead
- * fetches an eighth of the rows and `subgroupBroadcast` hands them to the
- * others, which on lavapipe is a lane extract and a splat in registers.
+ * makes 1/lanes of the row operand's vec4 fetches and `subgroupBroadcast`
+ * hands them to the others, which on lavapipe is a lane extract and a splat
+ * in registers. No `enable subgroups;` in the shaders: Deno 2.9's Naga
+ * rejects that directive and takes the builtins without it.
  *
  * @module
  */

@@ -65,9 +65,11 @@ async function openDevice(): Promise<
     );
     return { adapter, device };
   } catch {
+    // a fresh adapter: whether a refused request used this one up varies
     const fresh = await navigator.gpu.requestAdapter({
       powerPreference: "high-performance",
-    }) ?? adapter;
+    });
+    if (!fresh) throw new Error(`No WebGPU adapter found. ${INSTALL_HINT}`);
     return {
       adapter: fresh,
       device: await fresh.requestDevice(descriptor(features)),

@@ -11,7 +11,8 @@ import { withTuning } from "./_helpers.ts";
 // Workgroups of one 8-lane subgroup (lavapipe's size), with blocks small
 // enough to compile fast: the register-block kernels share their row
 // operand's fetches over the lanes. Conv rows are 16 so that a step's
-// weight fetches (channels x kw x rows / 4) split over 8 lanes for any kw.
+// weight fetches (channels x kw x rows / 4) split over 8 lanes for any kw
+// when two channels run per step (cg >= 2, kw <= narrowKernel).
 const LANE_TILES: Partial<AdapterTuning> = {
   matmul: { rows: 16, cols: 8, groupX: 8, groupY: 1 },
   matmulFew: { rows: 8, cols: 8, groupX: 8, groupY: 1 },
@@ -43,6 +44,9 @@ async function checkAll(): Promise<void> {
     transB: true,
     batchB: 1,
   });
+  // keeps the 16x8 block (fitBlock narrows 36 and 20 rows), so A is
+  // shared transposed
+  await checkMatmul({ batch: 1, m: 48, n: 64, k: 12, transA: true }, true);
   // k % 4 != 0: A read by scalars, not shared
   await checkMatmul({ batch: 1, m: 17, n: 16, k: 7 });
   await checkMatmul({ batch: 1, m: 12, n: 8, k: 9, transA: true });
@@ -75,10 +79,11 @@ Deno.test("register blocks that share A's fetches over a subgroup give the oracl
   for (const kind of ["conv2d|direct", "conv2d|weight"]) {
     assert.ok(kinds.has(kind), `${kind} shared: ${[...kinds]}`);
   }
-  assert.ok(
-    [...kinds].some((kind) => kind.startsWith("matmul|")),
-    `${[...kinds]}`,
-  );
+  const matmuls = sharedKeys().slice(before)
+    .filter((key) => key.startsWith("matmul|"))
+    .map((key) => key.split("|")[3]); // transA
+  assert.ok(matmuls.includes("false"), "plain A shared");
+  assert.ok(matmuls.includes("true"), "transposed A shared");
 });
 
 Deno.test("the same products without sharing, as on adapters without subgroups", async () => {
