@@ -143,19 +143,24 @@ export interface Timed {
 /**
  * Median seconds per call of each side, timed in alternation so that both
  * see the same machine load (the 2 cores here are shared, and other work
- * comes and goes): one warm-up each (compiles), then rounds of one sample
- * per side, each sample `reps` calls between waits for the device, until
- * `budget` seconds are spent (at least 3 rounds unless one round alone
- * takes 10 budgets, at most 9).
+ * comes and goes): two warm-up calls each (the first compiles, the second
+ * sizes the samples), then rounds of one sample per side, each sample
+ * {@link samplePlan} calls between waits for the device, until `budget`
+ * seconds are spent (at least 3 rounds unless one round alone takes 10
+ * budgets, at most 9).
  */
 export async function timeSides(
   sides: Timed[],
-  reps: number,
   budget = 2,
 ): Promise<number[]> {
+  const reps: number[] = [];
   for (const side of sides) {
     side.run();
     await side.sync();
+    const t0 = performance.now();
+    side.run();
+    await side.sync();
+    reps.push(samplePlan((performance.now() - t0) / 1000));
   }
   const samples: number[][] = sides.map(() => []);
   const start = performance.now();
@@ -168,9 +173,9 @@ export async function timeSides(
     }
     for (const [i, side] of sides.entries()) {
       const t0 = performance.now();
-      for (let r = 0; r < reps; r++) side.run();
+      for (let r = 0; r < reps[i]; r++) side.run();
       await side.sync();
-      samples[i].push((performance.now() - t0) / 1000 / reps);
+      samples[i].push((performance.now() - t0) / 1000 / reps[i]);
     }
   }
   return samples.map((list) => {
@@ -179,9 +184,29 @@ export async function timeSides(
   });
 }
 
-/** Calls per timed sample: small rows repeat so the device wait does not dominate. */
-export function repetitions(row: BenchRow): number {
-  return flops(row) < 1e9 ? 3 : 1;
+/**
+ * Seconds a timed sample lasts at least. Every wait for the device costs a
+ * fixed 10 ms or more in Deno (its `onSubmittedWorkDone` and `mapAsync`
+ * sleep 10 ms after polling the device: docs/performance.md), so a sample
+ * of one 30 ms call would be a quarter wait. A training loop waits once per
+ * step, after hundreds of calls; so does a sample of this length.
+ */
+export const SAMPLE_SECONDS = 0.25;
+
+/**
+ * Calls per timed sample, from the seconds one call took with its wait:
+ * enough calls to last {@link SAMPLE_SECONDS}, 1 to 32.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { samplePlan } from "./gemm.ts";
+ * assert.equal(samplePlan(0.04), 7); // matmul 1024^3 on lavapipe
+ * assert.equal(samplePlan(60), 1); // tfjs's conv2 filter gradient
+ * ```
+ */
+export function samplePlan(secondsPerCall: number): number {
+  return Math.max(1, Math.min(32, Math.ceil(SAMPLE_SECONDS / secondsPerCall)));
 }
 
 function randomBuffer(n: number): GPUBuffer {
@@ -222,7 +247,7 @@ export async function benchOurs(
   budget?: number,
 ): Promise<number> {
   const ours = prepareOurs(row);
-  const [seconds] = await timeSides([ours], repetitions(row), budget);
+  const [seconds] = await timeSides([ours], budget);
   ours.dispose();
   return flops(row) / seconds / 1e9;
 }

@@ -3,7 +3,10 @@
  * machine's adapter, the same shapes through TensorFlow.js's WebGPU backend
  * on the same adapter, and the ratio, as a table. Figures, not tests: the
  * two sides of a row are timed in alternation, so that a machine shared
- * with other work loads both alike.
+ * with other work loads both alike. A sample is as many calls back to back
+ * as last a quarter of a second, then one wait for the device: throughput,
+ * as a training loop sees it, not the latency of one call (`timeSides` in
+ * gemm.ts).
  *
  * Flags: `--only=TEXT` keeps the rows whose name contains TEXT;
  * `--no-tfjs` skips the tfjs column, `--no-ours` ours; `--budget=SECONDS` per row and side.
@@ -21,7 +24,6 @@ import {
   flops,
   gpuSeconds,
   prepareOurs,
-  repetitions,
   ROWS,
   type Timed,
   timeSides,
@@ -67,7 +69,7 @@ for (const row of rows) {
   const sides: Timed[] = [];
   if (withOurs) sides.push(prepareOurs(row));
   if (tfjs) sides.push(tfjs.prepareTfjs(row));
-  const seconds = await timeSides(sides, repetitions(row), budget);
+  const seconds = await timeSides(sides, budget);
   sides.forEach((side) => side.dispose());
   const rates = seconds.map((s) => flops(row) / s / 1e9);
   const ours = withOurs ? rates[0] : undefined;
