@@ -158,13 +158,17 @@ function tiled(
 // invocation keeps a big register block and workgroups stay small. With A's
 // fetches shared over the 8-lane subgroup (subgroups.ts), 16x16 blocks beat
 // 32x16 ones by 1.1-1.15x on 1024^3 and on conv2's Winograd GEMMs, and tie
-// on conv3's (docs/performance.md, session 10). The likely reason: a 32x16
+// on conv3's, on a loaded machine; on a quiet one they tie on 1024^3
+// (docs/performance.md, session 10). The likely reason: a 32x16
 // k-step compiles to 48 KB of machine code, more than the core's 32 KB
 // instruction cache, a 16x16 one to 26 KB.
 const CPU_MATMUL: GemmTiling = { rows: 16, cols: 16, groupX: 8, groupY: 1 };
 /**
- * The register weight-gradient kernel (conv1's, over a k of 23328) keeps
- * 32 rows: 1.3-1.6x its speed in 16 (session 10).
+ * The weight gradients keep 32 rows. The register weight-gradient kernel
+ * (conv1's, over a k of 23328) runs 1.3-1.6x faster in 32 than in 16
+ * (session 10). The Winograd weight GEMMs of conv2-5 take the same tile
+ * and would be 5-9% faster in 16 rows (30.8 against 28.1 GFLOP/s on
+ * conv3's, 44.2 against 42.0 on conv2's), but conv1 alone weighs more.
  */
 const CPU_WEIGHT: GemmTiling = { ...CPU_MATMUL, rows: 32 };
 const CPU_THIN: GemmTiling = { rows: 4, cols: 16, groupX: 8, groupY: 1 };

@@ -66,8 +66,15 @@ async function checkAll(): Promise<void> {
 
 const sharedKeys = () => compiledKeys().filter((key) => key.endsWith("|8"));
 
-Deno.test("register blocks that share A's fetches over a subgroup give the oracle's products", async () => {
-  if (sharingLanes(8, 1) === 0) return; // no fixed 8-lane subgroups here
+// Sharing needs subgroups of one fixed size of 8 lanes (lavapipe's); where
+// the device has none the shared test shows as ignored, not as passed.
+const canShare = sharingLanes(8, 1) === 8;
+
+Deno.test({
+  name:
+    "register blocks that share A's fetches over a subgroup give the oracle's products",
+  ignore: !canShare,
+}, async () => {
   const before = sharedKeys().length;
   await withTuning(LANE_TILES, checkAll);
   const kinds = new Set(
@@ -87,7 +94,6 @@ Deno.test("register blocks that share A's fetches over a subgroup give the oracl
 });
 
 Deno.test("the same products without sharing, as on adapters without subgroups", async () => {
-  if (sharingLanes(8, 1) === 0) return;
   const previous = setSubgroupSharing(false);
   try {
     assert.equal(sharingLanes(8, 1), 0);
@@ -95,6 +101,7 @@ Deno.test("the same products without sharing, as on adapters without subgroups",
   } finally {
     setSubgroupSharing(previous);
   }
+  if (!canShare) return;
   assert.equal(sharingLanes(8, 1), 8);
   assert.equal(
     sharingLanes(8, 2),
