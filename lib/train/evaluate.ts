@@ -11,6 +11,7 @@ import { tidy } from "../core/scope.ts";
 import { crossEntropy, logSoftmax } from "../ops/mod.ts";
 import { predictTenCrop } from "../data/transforms/ten_crop.ts";
 import { confusionMatrix, labelRank } from "./metrics.ts";
+import { ReadPacer } from "./read_pacer.ts";
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -57,6 +58,36 @@ export async function evaluate(
   let top5Hits = 0;
   let batches = 0;
   let classes = options.classes ?? 0;
+  // Batches whose figures are not read back yet, read a few at a time
+  // (read_pacer.ts): prediction, loss, labels and the labels' ranks.
+  const pacer = new ReadPacer();
+  const unread: Tensor[][] = [];
+  const discardUnread = () => {
+    for (const t of unread.splice(0).flat()) t.dispose();
+  };
+  const readBack = async () => {
+    try {
+      const read = await Promise.all(
+        unread.map(([prediction, loss, target, rank]) =>
+          Promise.all([
+            prediction.data(),
+            loss.item(),
+            target.data(),
+            rank.data(),
+          ])
+        ),
+      );
+      pacer.read(unread.length);
+      for (const [p, l, y, r] of read) {
+        top5Hits += r.filter((v) => v < 5).length;
+        predicted.push(...p);
+        labels.push(...y);
+        lossSum += l * y.length;
+      }
+    } finally {
+      discardUnread();
+    }
+  };
   try {
     for await (const [images, target] of loader) {
       options.signal?.throwIfAborted();
@@ -76,20 +107,16 @@ export async function evaluate(
           ];
         })
       );
-      const [p, l, y, r] = await Promise.all([
-        prediction.data(),
-        loss.item(),
-        target.data(),
-        rank.data(),
-      ]);
-      top5Hits += r.filter((v) => v < 5).length;
-      predicted.push(...p);
-      labels.push(...y);
-      lossSum += l * y.length;
-      for (const t of [prediction, loss, rank, images, target]) t.dispose();
-      if (options.maxBatches && ++batches >= options.maxBatches) break;
+      images.dispose();
+      unread.push([prediction, loss, target, rank]);
+      const last = options.maxBatches !== undefined &&
+        ++batches >= options.maxBatches;
+      if (pacer.recorded()) await readBack();
+      if (last) break;
     }
+    await readBack();
   } finally {
+    discardUnread();
     model.train(wasTraining);
   }
   classes = Math.max(

@@ -14,6 +14,7 @@ import { crossEntropy } from "../ops/mod.ts";
 import { device } from "../device_info.ts";
 import { load, loadMetadata, save } from "../checkpoint.ts";
 import { checkFinite, correctCount } from "./metrics.ts";
+import { ReadPacer } from "./read_pacer.ts";
 import { evaluate, type EvaluateOptions } from "./evaluate.ts";
 import { type History, newHistory } from "./history.ts";
 import { kernelDisplay, LiveView } from "./live.ts";
@@ -132,6 +133,7 @@ export async function train(
   }
   const batches = trainLoader.length;
   const every = Math.max(1, Math.floor(batches / pointsPerEpoch));
+  const pacer = new ReadPacer();
   const interrupted = (epoch: number, batch: number) => {
     const kept = checkpoint && history.epochs.length
       ? ` The checkpoint of epoch ${history.epochs.length} is in ${checkpoint}; run again to resume.`
@@ -145,6 +147,37 @@ export async function train(
     model.train();
     const start = performance.now();
     let lossSum = 0, correct = 0, seen = 0, batch = 0;
+    // Batches recorded but not read back yet, read a few at a time
+    // (read_pacer.ts): their loss, correct count, size and number.
+    const unread: { loss: Tensor; right: Tensor; n: number; batch: number }[] =
+      [];
+    const discardUnread = () => {
+      for (const { loss, right } of unread.splice(0)) {
+        loss.dispose();
+        right.dispose();
+      }
+    };
+    const readBack = async () => {
+      try {
+        const values = await Promise.all(
+          unread.flatMap(({ loss, right }) => [loss.item(), right.item()]),
+        );
+        pacer.read(unread.length);
+        unread.forEach(({ n, batch }, i) => {
+          checkFinite(
+            values[2 * i],
+            `The loss at epoch ${epoch + 1}, batch ${batch}`,
+            `lower the learning rate (now ${optimizer.lr})`,
+          );
+          lossSum += values[2 * i] * n;
+          correct += values[2 * i + 1];
+          seen += n;
+        });
+      } finally {
+        discardUnread();
+      }
+    };
+    pacer.restart();
     try {
       for await (const [images, labels] of trainLoader) {
         await dashboard?.whilePaused(signal);
@@ -164,22 +197,14 @@ export async function train(
           optimizer.step();
           return [l, correctCount(logits, labels)];
         });
-        const n = images.shape[0];
-        const [lossValue, rightValue] = await Promise.all([
-          loss.item(),
-          right.item(),
-        ]);
-        for (const t of [loss, right, images, labels]) t.dispose();
-        checkFinite(
-          lossValue,
-          `The loss at epoch ${epoch + 1}, batch ${batch + 1}`,
-          `lower the learning rate (now ${optimizer.lr})`,
-        );
-        lossSum += lossValue * n;
-        correct += rightValue;
-        seen += n;
         batch++;
-        if (batch % every === 0 || batch === batches) {
+        unread.push({ loss, right, n: images.shape[0], batch });
+        for (const t of [images, labels]) t.dispose();
+        const point = batch % every === 0 || batch === batches;
+        if (pacer.recorded() || point || dashboard?.stopRequested) {
+          await readBack();
+        }
+        if (point) {
           history.points.push({
             epoch: epoch + batch / batches,
             trainLoss: lossSum / seen,
@@ -202,6 +227,7 @@ export async function train(
           break;
         }
       }
+      await readBack(); // after a Stop, or a loader shorter than its length
       if (history.stopped) break;
       const seconds = (performance.now() - start) / 1000;
       const test = await evaluate(model, testLoader, {
@@ -218,6 +244,7 @@ export async function train(
         learningRate: optimizer.lr,
       });
     } catch (error) {
+      discardUnread();
       dashboard?.finish(`interrupted in epoch ${epoch + 1} at batch ${batch}`);
       if (signal?.aborted) throw interrupted(epoch, batch);
       throw error;

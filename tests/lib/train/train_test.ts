@@ -116,6 +116,45 @@ Deno.test("train() reports a diverging loss with the learning rate to lower", as
   );
 });
 
+Deno.test("train() names the first batch whose loss is not finite, also when it reads several batches at once", async () => {
+  lib.manualSeed(0);
+  // 24 quick batches: after the first read, train() reads several at once
+  const loader = new DataLoader(quadrants(96, 0), { batchSize: 4 });
+  let calls = 0;
+  // how many steps were recorded at each read of a value
+  const recordedAtReads: number[] = [];
+  const item = lib.Tensor.prototype.item;
+  lib.Tensor.prototype.item = function () {
+    recordedAtReads.push(calls);
+    return item.call(this);
+  };
+  try {
+    await assert.rejects(
+      () =>
+        train(smallNet(), loader, loader, {
+          epochs: 1,
+          lr: 0.1,
+          live: false,
+          pointsPerEpoch: 1,
+          loss: (logits, labels) => {
+            const loss = lib.crossEntropy(logits, labels);
+            return ++calls === 7 ? loss.mul(Infinity) : loss;
+          },
+        }),
+      /The loss at epoch 1, batch 7 is Infinity: training diverged/,
+    );
+  } finally {
+    lib.Tensor.prototype.item = item;
+  }
+  // two values (loss, correct count) per batch; read together: fewer reads
+  // than batches recorded
+  const reads = new Set(recordedAtReads).size;
+  assert.ok(
+    reads < recordedAtReads.length / 2,
+    `one read per batch: ${recordedAtReads}`,
+  );
+});
+
 Deno.test("train() calls no onEpoch after an interrupt that came during the epoch's last awaits", async () => {
   const controller = new AbortController();
   const testLoader = new DataLoader(quadrants(16, 1), { batchSize: 8 });
