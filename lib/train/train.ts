@@ -82,8 +82,14 @@ async function exists(path: string): Promise<boolean> {
  * `testLoader` after each epoch; returns the history (loss, accuracies,
  * seconds and examples per second per epoch, the adapter).
  *
+ * The loss and correct count of each batch are read back a few batches at
+ * a time, at most about half a second of device work apart (read_pacer.ts),
+ * since every read waits for the device; a non-finite loss is still named
+ * by its batch.
+ *
  * In a frontend that renders widgets the run shows a dashboard. Its Stop
- * ends the run after the current batch: the model keeps what it learnt,
+ * ends the run after the batches already recorded (those within that half
+ * second): the model keeps what it learnt,
  * the checkpoint (when given) is saved then, and the history comes back
  * with `stopped` set rather than an error, since stopping is a choice.
  * A resumed run then redoes that epoch from the stopped weights.
