@@ -3,16 +3,14 @@
 // T * ty - PH, column T * tx - PW; zeros outside the input), V = B^T d B
 // (lib/device/winograd_transforms.ts writes the arithmetic), written as
 // A * A matrices (one per element xi of V), each [G][T][CG] with
-// T = N * TH * TW tiles, the A operand (rows: tiles, k: channels) of the
-// forward's GEMM:
-//   v[((xi * G + g) * T + t) * CG + c],
-// or with K_MAJOR each [G][CG][T], the B operand (k: tiles) of the weight
+// T = N * TH * TW tiles:
+//   v[((xi * G + g) * T + t) * CG + c].
+// Each is the A operand (rows: tiles, k: channels) of the forward's GEMM
+// and the B operand (k: tiles, columns: channels) of the weight
 // gradient's (conv2d_winograd_weight.ts: F(KxK, TxT) is F(TxT, KxK)
-// transposed and shares this B^T):
-//   v[((xi * G + g) * CG + c) * T + t].
-// One invocation per (sample, tile, channel), channels fastest (tiles
-// fastest with K_MAJOR), so that neighbouring invocations write
-// neighbouring values.
+// transposed and shares this B^T), which reuses the forward's V.
+// One invocation per (sample, tile, channel), channels fastest, so that
+// neighbouring invocations write neighbouring values.
 //
 // Bindings: x (read), v (read_write), params (uniform).
 
@@ -29,7 +27,6 @@ struct Params {
 }
 @group(0) @binding(2) var<uniform> params: Params;
 
-const K_MAJOR: bool = {{K_MAJOR}};
 const TILE: i32 = {{TILE}};
 
 @compute @workgroup_size(64)
@@ -41,8 +38,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   // channel = g * CG + c; t = n * TH * TW + tile
-  let channel = select(id % p.c, id / p.t, K_MAJOR);
-  let t = select(id / p.c, id % p.t, K_MAJOR);
+  let channel = id % p.c;
+  let t = id / p.c;
   let g = channel / p.cg;
   let tile = t % p.tiles;
   let plane = (t / p.tiles) * p.c + channel; // n * C + channel
@@ -53,7 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   // llvmpipe keeps a loop of 36 or 64 loads rolled and its array in memory
 {{LOADS}}
   let stride = p.c * p.t; // between consecutive xi
-  let o = select((g * p.t + t) * p.cg + channel % p.cg, id, K_MAJOR);
+  let o = (g * p.t + t) * p.cg + channel % p.cg;
   // V = B^T d B; xi = row * A + column
 {{TRANSFORM}}
 }

@@ -20,7 +20,12 @@ import { directBackwardInput } from "./conv2d_backward_input.ts";
 import { registerBackwardWeight } from "./conv2d_backward_weight.ts";
 import { directForward } from "./conv2d_direct.ts";
 import { im2colBackwardWeight, im2colFits } from "./conv2d_im2col.ts";
-import { winogradConv, winogradFits } from "./conv2d_winograd.ts";
+import {
+  type InputPatches,
+  type PatchSlot,
+  winogradConv,
+  winogradFits,
+} from "./conv2d_winograd.ts";
 import {
   winogradBackwardWeight,
   winogradWeightFits,
@@ -36,6 +41,8 @@ import {
   tuning,
   winogradTileOf,
 } from "./tuning.ts";
+
+export type { InputPatches, PatchSlot } from "./conv2d_winograd.ts";
 
 /** Sizes of a conv2d layer; `outHeight`/`outWidth` follow from the rest. */
 export interface Conv2dShape {
@@ -121,6 +128,8 @@ function sizes(s: Conv2dShape): { x: number; w: number; y: number } {
  * either family (a tiled one when `sharedDepth` is set).
  *
  * @param product forward (a = x, b = w), input (a = gy, b = w) or weight (a = x, b = gy)
+ * @param slot forward: where a Winograd run leaves its transformed input;
+ *   weight: where a Winograd run with the same tile finds it
  */
 export function conv2dWith(
   product: ConvProduct,
@@ -131,6 +140,7 @@ export function conv2dWith(
   out: GPUBuffer,
   s: Conv2dShape,
   post: GemmEpilogue = {},
+  slot?: PatchSlot,
 ): void {
   if (config.method !== undefined) {
     // another algorithm on the matmul kernels where the layer allows it,
@@ -142,15 +152,34 @@ export function conv2dWith(
       }
       const tile = winogradTileOf(config.method);
       if (product === "weight") {
-        return winogradBackwardWeight(a, b, out, s, plain, tile);
+        return winogradBackwardWeight(
+          a,
+          b,
+          out,
+          s,
+          plain,
+          tile,
+          slot?.patches,
+        );
       }
       // forward: a = x, b = w; input: a = gy, b = w
-      return winogradConv(product, a, b, bias, out, s, plain, tile, post);
+      return winogradConv(
+        product,
+        a,
+        b,
+        bias,
+        out,
+        s,
+        plain,
+        tile,
+        post,
+        slot,
+      );
     }
     if (product === "weight" && config.method !== "im2col") {
       // the weight gradient's next best where Winograd cannot run
       config = { ...plain, method: "im2col" };
-      return conv2dWith(product, config, a, b, bias, out, s, post);
+      return conv2dWith(product, config, a, b, bias, out, s, post, slot);
     }
     config = plain;
   }
@@ -277,6 +306,9 @@ export const CONV2D_FAMILIES: Record<ConvProduct, Family<Conv2dShape>> = {
  * @param bias optional [OC]
  * @param s the layer's sizes (outHeight/outWidth must follow from the rest)
  * @param post the fused epilogue: `{ relu: true }` applies a ReLU in the store
+ * @param slot where a Winograd forward leaves its transformed input for
+ *   {@link conv2dBackwardWeight} of the same x (the caller then owns it);
+ *   without it they are released
  * @returns a new buffer from `allocate()`
  * @throws {RangeError} when the shape is inconsistent (an assertion: lib checks it first) or a tensor is larger than a binding
  */
@@ -286,13 +318,14 @@ export function conv2dForward(
   bias: GPUBuffer | undefined,
   s: Conv2dShape,
   post: GemmEpilogue = {},
+  slot?: PatchSlot,
 ): GPUBuffer {
   assertShape(s);
   const n = sizes(s);
   const out = allocate(n.y * 4, "conv2d");
   if (n.y === 0) return out;
   const config = tuned(CONV2D_FAMILIES.forward, s);
-  conv2dWith("forward", config, x, w, bias, out, s, post);
+  conv2dWith("forward", config, x, w, bias, out, s, post, slot);
   return out;
 }
 
@@ -327,6 +360,9 @@ export function conv2dBackwardInput(
  * @param x input, NCHW
  * @param gy gradient of the output, NCHW
  * @param s the layer's sizes
+ * @param patches the forward's transformed x ({@link conv2dForward}'s
+ *   slot), read where this product runs Winograd with their tile; never
+ *   released here
  * @returns a new buffer from `allocate()`
  * @throws {RangeError} as {@link conv2dForward}
  */
@@ -334,12 +370,13 @@ export function conv2dBackwardWeight(
   x: GPUBuffer,
   gy: GPUBuffer,
   s: Conv2dShape,
+  patches?: InputPatches,
 ): GPUBuffer {
   assertShape(s);
   const n = sizes(s);
   const out = allocate(n.w * 4, "conv2d weight gradient");
   if (n.w === 0) return out;
   const config = tuned(CONV2D_FAMILIES.weight, s);
-  conv2dWith("weight", config, x, gy, undefined, out, s);
+  conv2dWith("weight", config, x, gy, undefined, out, s, {}, { patches });
   return out;
 }

@@ -230,15 +230,12 @@ function patchLoads(alpha: number): string {
 }
 
 /**
- * The transformed input patches: V [A * A, G, T, CG] (tiles as the
- * GEMM's rows, the forward's A), or with `kMajor` V [A * A, G, CG, T]
- * (tiles along k, the weight gradient's B: conv2d_winograd_weight.ts).
+ * The transformed input patches V [A * A, G, T, CG]: tiles as the rows and
+ * channels along k of the forward's GEMM (its A), and tiles along k of the
+ * weight gradient's (its B, conv2d_winograd_weight.ts), which reads the
+ * forward's V where it kept them (see {@link PatchSlot}).
  */
-export function transformInput(
-  x: GPUBuffer,
-  g: Geometry,
-  kMajor = false,
-): GPUBuffer {
+export function transformInput(x: GPUBuffer, g: Geometry): GPUBuffer {
   const [tiles, tw, t] = tilesOf(g);
   const count = t * g.inChannels;
   const v = allocate(elementsOf(g) * count * 4, "winograd input");
@@ -246,11 +243,10 @@ export function transformInput(
   dispatch({
     label: "winograd input",
     pipeline: pipeline(
-      `winograd|input|${kMajor}|${f.tile}|${f.taps}`,
+      `winograd|input|${f.tile}|${f.taps}`,
       () =>
         fillTemplate(shaderSource("winograd_input"), {
           ...tileValues(f),
-          K_MAJOR: `${kMajor}`,
           LOADS: patchLoads(f.alpha),
           TRANSFORM: transformCode(
             f.input,
@@ -361,6 +357,30 @@ function transformOutput(
 }
 
 /**
+ * Winograd's transformed input patches of a forward (V, from
+ * {@link transformInput}), which the weight gradient of the same x and
+ * layer reads as they are: it cuts x into the same windows and transforms
+ * them with the same B^T (F(KxK, TxT) is F(TxT, KxK) transposed). Reusing
+ * them saves the weight gradient its own input transform, 2.5-3% of the
+ * course AlexNet's step on lavapipe (docs/performance.md, session 11).
+ */
+export interface InputPatches {
+  /** V [A * A, G, T, CG], owned by whoever asked for it. */
+  readonly buffer: GPUBuffer;
+  /** The output tile's side T they were made for. */
+  readonly tile: WinogradTile;
+}
+
+/**
+ * Where a forward that runs Winograd leaves its {@link InputPatches}
+ * (unreleased, for the caller to own), and where a weight gradient that
+ * runs Winograd with the same tile finds them.
+ */
+export interface PatchSlot {
+  patches?: InputPatches;
+}
+
+/**
  * Records the forward product (`input`: x, bias and the epilogue apply) or
  * the input gradient (`input`: gy; no bias) of a stride-1 3x3 or 5x5 layer
  * into `out` by Winograd F(TxT, KxK), the matmul run with `gemm`. Needs
@@ -375,6 +395,8 @@ function transformOutput(
  * @param gemm the matmul configuration (either family; no `method`)
  * @param tile the output tile's side T
  * @param post forward only: the fused epilogue
+ * @param slot forward only: where to leave the input patches instead of
+ *   releasing them
  */
 export function winogradConv(
   product: "forward" | "input",
@@ -386,6 +408,7 @@ export function winogradConv(
   gemm: GemmTiling,
   tile: WinogradTile,
   post: GemmEpilogue = {},
+  slot?: PatchSlot,
 ): void {
   const g = product === "forward"
     ? forwardGeometry(s, tile)
@@ -407,5 +430,7 @@ export function winogradConv(
   }, {});
   transformOutput(m, bias, out, g, post);
   // safe right after recording: the commands of one encoder run in order
-  [u, v, m].forEach(release);
+  [u, m].forEach(release);
+  if (slot && product === "forward") slot.patches = { buffer: v, tile };
+  else release(v);
 }

@@ -8,16 +8,18 @@
  * domain instead of K^2 T^2. The sum over all tiles of all samples runs in
  * the transformed domain as one batched matmul, for each of the A * A
  * elements xi:
- *   M[xi] [OCG, CG] = U[xi] [OCG, T] @ V[xi] [CG, T]^T   (k = T tiles),
+ *   M[xi] [OCG, CG] = U[xi] [OCG, T] @ V[xi] [T, CG]   (k = T tiles),
  * per group, then one inverse transform per (oc, c).
  *
  * The matrices come from F(TxT, KxK) by the transposition principle
  * (`weightGradientOf` in winograd_transforms.ts): the forward's input
- * transform (`shaders/winograd_input.wgsl` with K_MAJOR, for this GEMM's
- * layout), then `shaders/winograd_weight_grad_{gy,output}.wgsl`.
- *
- * Both GEMM operands keep k (the tiles) contiguous, the layout of the
- * im2col path's (conv2d_im2col.ts) that the lavapipe matmul reads fastest.
+ * transform (`shaders/winograd_input.wgsl`), then
+ * `shaders/winograd_weight_grad_{gy,output}.wgsl`. V is the forward's own,
+ * kept for this product where the forward ran Winograd with the same tile
+ * (`InputPatches` in conv2d_winograd.ts), else made here. Read as B with
+ * its columns (channels) contiguous, the GEMM ran as fast as with V laid
+ * out tiles-contiguous (transposed B), which the forward's GEMM cannot read
+ * (session 11).
  *
  * @module
  */
@@ -28,6 +30,7 @@ import { fillTemplate, pipeline, shaderSource } from "./pipeline_cache.ts";
 import {
   elementsOf,
   forwardGeometry,
+  type InputPatches,
   tilesOf,
   tileValues,
   transformInput,
@@ -125,6 +128,8 @@ function transform(
  * @param s the layer's sizes
  * @param gemm the matmul configuration (either family; no `method`)
  * @param tile the side T of a tile of gy
+ * @param patches the forward's transformed x, read where made for `tile`
+ *   (and never released here)
  */
 export function winogradBackwardWeight(
   x: GPUBuffer,
@@ -133,6 +138,7 @@ export function winogradBackwardWeight(
   s: Conv2dShape,
   gemm: GemmTiling,
   tile: WinogradTile,
+  patches?: InputPatches,
 ): void {
   const g = forwardGeometry(s, tile);
   const [tiles, tw, t] = tilesOf(g);
@@ -140,7 +146,8 @@ export function winogradBackwardWeight(
   const cg = s.inChannels / s.groups;
   const ocg = s.outChannels / s.groups;
   const elements = elementsOf(g);
-  const v = transformInput(x, g, true);
+  const reused = patches?.tile === tile;
+  const v = reused ? patches.buffer : transformInput(x, g);
   const u = allocate(
     elements * s.outChannels * t * 4,
     "winograd weight-grad gy",
@@ -165,11 +172,12 @@ export function winogradBackwardWeight(
     n: cg,
     k: t,
     transA: false,
-    transB: true,
+    transB: false,
     batchA: elements * s.groups,
     batchB: elements * s.groups,
   }, {});
   transform("output", f, m, out, [s.outChannels * cg, 0, 0, 0]);
   // safe right after recording: the commands of one encoder run in order
-  [u, v, m].forEach(release);
+  [u, m].forEach(release);
+  if (!reused) release(v);
 }

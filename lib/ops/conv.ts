@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { record } from "../core/autograd.ts";
+import { isGradEnabled, record } from "../core/autograd.ts";
 import {
   conv2dBackwardInput,
   conv2dBackwardWeight,
   conv2dForward,
+  type PatchSlot,
 } from "../device/conv2d.ts";
 import { Tensor } from "../tensor.ts";
 import { checkBindable } from "../device/recorder.ts";
@@ -68,13 +69,22 @@ function convolve(
     s.outHeight,
     s.outWidth,
   ]);
+  // A Winograd forward's transformed input, kept for the weight gradient
+  // where there will be one (device/conv2d_winograd.ts, InputPatches).
+  const slot: PatchSlot | undefined = isGradEnabled() && weight.requiresGrad
+    ? {}
+    : undefined;
   const y = Tensor.fromBuffer(
-    conv2dForward(input.buffer, weight.buffer, bias?.buffer, s, { relu }),
+    conv2dForward(input.buffer, weight.buffer, bias?.buffer, s, { relu }, slot),
     [s.batch, s.outChannels, s.outHeight, s.outWidth],
   );
+  const kept = slot?.patches;
+  // saved as a tensor, so that the graph frees it with the rest
+  const patches = kept &&
+    Tensor.fromBuffer(kept.buffer, [kept.buffer.size / 4]);
   const inputs = bias ? [input, weight, bias] : [input, weight];
   const saved = relu ? [input, weight, y] : [input, weight];
-  return record(
+  const output = record(
     relu ? "conv2d+relu" : "conv2d",
     inputs,
     y,
@@ -88,15 +98,23 @@ function convolve(
           ])
           : null,
         weight.requiresGrad
-          ? Tensor.fromBuffer(conv2dBackwardWeight(xs.buffer, gy.buffer, s), [
-            ...weight.shape,
-          ])
+          ? Tensor.fromBuffer(
+            conv2dBackwardWeight(
+              xs.buffer,
+              gy.buffer,
+              s,
+              kept, // alive while the graph holds `patches`
+            ),
+            [...weight.shape],
+          )
           : null,
         bias?.requiresGrad ? sum(gy, [0, 2, 3]) : null,
       ];
       if (gy !== g) gy.dispose();
       return grads;
     },
-    saved,
+    patches ? [...saved, patches] : saved,
   );
+  patches?.dispose(); // the graph's handle keeps it
+  return output;
 }
