@@ -87,9 +87,9 @@ async function exists(path: string): Promise<boolean> {
  * since every read waits for the device; a non-finite loss is still named
  * by its batch.
  *
- * In a frontend that renders widgets the run shows a dashboard. Its Stop
- * ends the run after the batches already recorded (those within that half
- * second): the model keeps what it learnt,
+ * In a frontend that renders widgets the run shows a dashboard, and reads
+ * every batch. Its Stop ends the run after the current batch: the model
+ * keeps what it learnt,
  * the checkpoint (when given) is saved then, and the history comes back
  * with `stopped` set rather than an error, since stopping is a choice.
  * A resumed run then redoes that epoch from the stopped weights.
@@ -139,7 +139,9 @@ export async function train(
   }
   const batches = trainLoader.length;
   const every = Math.max(1, Math.floor(batches / pointsPerEpoch));
-  const pacer = new ReadPacer();
+  // With a dashboard someone watches and clicks: read every batch, so that
+  // Stop and Pause act after the current one and the curves move evenly.
+  const pacer = new ReadPacer(dashboard ? 0 : 0.5);
   const interrupted = (epoch: number, batch: number) => {
     const kept = checkpoint && history.epochs.length
       ? ` The checkpoint of epoch ${history.epochs.length} is in ${checkpoint}; run again to resume.`
