@@ -11,7 +11,7 @@ import { tidy } from "../core/scope.ts";
 import { crossEntropy, logSoftmax } from "../ops/mod.ts";
 import { predictTenCrop } from "../data/transforms/ten_crop.ts";
 import { confusionMatrix, labelRank } from "./metrics.ts";
-import { ReadPacer } from "./read_pacer.ts";
+import { UnreadBatches } from "./read_pacer.ts";
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -60,32 +60,16 @@ export async function evaluate(
   let classes = options.classes ?? 0;
   // Batches whose figures are not read back yet, read a few at a time
   // (read_pacer.ts): prediction, loss, labels and the labels' ranks.
-  const pacer = new ReadPacer();
-  const unread: Tensor[][] = [];
-  const discardUnread = () => {
-    for (const t of unread.splice(0).flat()) t.dispose();
-  };
+  const unread = new UnreadBatches<undefined>();
   const readBack = async () => {
-    try {
-      const read = await Promise.all(
-        unread.map(([prediction, loss, target, rank]) =>
-          Promise.all([
-            prediction.data(),
-            loss.item(),
-            target.data(),
-            rank.data(),
-          ])
-        ),
-      );
-      pacer.read(unread.length);
-      for (const [p, l, y, r] of read) {
-        top5Hits += r.filter((v) => v < 5).length;
-        predicted.push(...p);
-        labels.push(...y);
-        lossSum += l * y.length;
-      }
-    } finally {
-      discardUnread();
+    const read = await unread.read(([prediction, loss, target, rank]) =>
+      Promise.all([prediction.data(), loss.item(), target.data(), rank.data()])
+    );
+    for (const [, [p, l, y, r]] of read) {
+      top5Hits += r.filter((v) => v < 5).length;
+      predicted.push(...p);
+      labels.push(...y);
+      lossSum += l * y.length;
     }
   };
   try {
@@ -108,15 +92,15 @@ export async function evaluate(
         })
       );
       images.dispose();
-      unread.push([prediction, loss, target, rank]);
+      const readNow = unread.add(undefined, [prediction, loss, target, rank]);
       const last = options.maxBatches !== undefined &&
         ++batches >= options.maxBatches;
-      if (pacer.recorded()) await readBack();
+      if (readNow) await readBack();
       if (last) break;
     }
     await readBack();
   } finally {
-    discardUnread();
+    unread.discard();
     model.train(wasTraining);
   }
   classes = Math.max(

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { Tensor } from "../tensor.ts";
 
 /** Decides when a loop reads back the batches it has recorded. */
 export class ReadPacer {
@@ -82,5 +83,54 @@ export class ReadPacer {
    */
   restart(): void {
     this.#since = this.now();
+  }
+}
+
+/**
+ * The batches a loop has recorded and not read back yet, each with the
+ * tensors it reads, paced by a {@link ReadPacer}; train() and evaluate()
+ * keep theirs here.
+ */
+export class UnreadBatches<T> {
+  #batches: { batch: T; tensors: Tensor[] }[] = [];
+
+  /** @param pacer decides when to read */
+  constructor(readonly pacer: ReadPacer = new ReadPacer()) {}
+
+  /**
+   * Keeps a recorded batch and the tensors to read of it.
+   *
+   * @returns whether to read the kept batches now
+   */
+  add(batch: T, tensors: Tensor[]): boolean {
+    this.#batches.push({ batch, tensors });
+    return this.pacer.recorded();
+  }
+
+  /**
+   * Reads every kept batch through `read`, all in one wait, and frees their
+   * tensors, also when a read fails.
+   *
+   * @returns each batch with what `read` made of its tensors, in order
+   */
+  async read<V>(
+    read: (tensors: Tensor[]) => Promise<V>,
+  ): Promise<[T, V][]> {
+    try {
+      const values = await Promise.all(
+        this.#batches.map(({ tensors }) => read(tensors)),
+      );
+      this.pacer.read(values.length);
+      return this.#batches.map(({ batch }, i) => [batch, values[i]]);
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** Frees the kept batches' tensors unread. */
+  discard(): void {
+    for (const { tensors } of this.#batches.splice(0)) {
+      for (const t of tensors) t.dispose();
+    }
   }
 }

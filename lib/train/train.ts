@@ -14,7 +14,7 @@ import { crossEntropy } from "../ops/mod.ts";
 import { device } from "../device_info.ts";
 import { load, loadMetadata, save } from "../checkpoint.ts";
 import { checkFinite, correctCount } from "./metrics.ts";
-import { ReadPacer } from "./read_pacer.ts";
+import { ReadPacer, UnreadBatches } from "./read_pacer.ts";
 import { evaluate, type EvaluateOptions } from "./evaluate.ts";
 import { type History, newHistory } from "./history.ts";
 import { kernelDisplay, LiveView } from "./live.ts";
@@ -156,33 +156,22 @@ export async function train(
     const start = performance.now();
     let lossSum = 0, correct = 0, seen = 0, batch = 0;
     // Batches recorded but not read back yet, read a few at a time
-    // (read_pacer.ts): their loss, correct count, size and number.
-    const unread: { loss: Tensor; right: Tensor; n: number; batch: number }[] =
-      [];
-    const discardUnread = () => {
-      for (const { loss, right } of unread.splice(0)) {
-        loss.dispose();
-        right.dispose();
-      }
-    };
+    // (read_pacer.ts): their size and number, with their loss and correct
+    // count on the device.
+    const unread = new UnreadBatches<{ n: number; batch: number }>(pacer);
     const readBack = async () => {
-      try {
-        const values = await Promise.all(
-          unread.flatMap(({ loss, right }) => [loss.item(), right.item()]),
+      const read = await unread.read(([loss, right]) =>
+        Promise.all([loss.item(), right.item()])
+      );
+      for (const [{ n, batch }, [lossValue, rightValue]] of read) {
+        checkFinite(
+          lossValue,
+          `The loss at epoch ${epoch + 1}, batch ${batch}`,
+          `lower the learning rate (now ${optimizer.lr})`,
         );
-        pacer.read(unread.length);
-        unread.forEach(({ n, batch }, i) => {
-          checkFinite(
-            values[2 * i],
-            `The loss at epoch ${epoch + 1}, batch ${batch}`,
-            `lower the learning rate (now ${optimizer.lr})`,
-          );
-          lossSum += values[2 * i] * n;
-          correct += values[2 * i + 1];
-          seen += n;
-        });
-      } finally {
-        discardUnread();
+        lossSum += lossValue * n;
+        correct += rightValue;
+        seen += n;
       }
     };
     pacer.restart();
@@ -206,10 +195,13 @@ export async function train(
           return [l, correctCount(logits, labels)];
         });
         batch++;
-        unread.push({ loss, right, n: images.shape[0], batch });
+        const readNow = unread.add({ n: images.shape[0], batch }, [
+          loss,
+          right,
+        ]);
         for (const t of [images, labels]) t.dispose();
         const point = batch % every === 0 || batch === batches;
-        if (pacer.recorded() || point || dashboard?.stopRequested) {
+        if (readNow || point || dashboard?.stopRequested) {
           await readBack();
         }
         if (point) {
@@ -252,7 +244,7 @@ export async function train(
         learningRate: optimizer.lr,
       });
     } catch (error) {
-      discardUnread();
+      unread.discard();
       dashboard?.finish(`interrupted in epoch ${epoch + 1} at batch ${batch}`);
       if (signal?.aborted) throw interrupted(epoch, batch);
       throw error;
