@@ -32,7 +32,7 @@ import {
 } from "./conv2d_winograd_weight.ts";
 import { type ConvProduct, tiledConv } from "./conv2d_tiled.ts";
 import type { GemmEpilogue } from "./epilogue.ts";
-import { bucket, type Family, tuned } from "./tuner.ts";
+import { bucket, current, type Family, tuned } from "./tuner.ts";
 import { randomBuffer } from "./tuner_inputs.ts";
 import {
   configName,
@@ -224,6 +224,21 @@ function methodApplies(
   }
 }
 
+/**
+ * Whether a weight gradient run with `weight` reads the patches that a
+ * forward run with `forward` keeps: both run Winograd with one tile.
+ */
+function sharesPatches(
+  forward: GemmTiling,
+  weight: GemmTiling,
+  s: Conv2dShape,
+): boolean {
+  const method = forward.method;
+  return (method === "winograd" || method === "winograd4") &&
+    weight.method === method && methodApplies("forward", forward, s) &&
+    methodApplies("weight", weight, s);
+}
+
 /** Rows of the GEMM of a product: its output channels (input channels for the input gradient), per group. */
 function gemmRows(product: ConvProduct, s: Conv2dShape): number {
   return (product === "input" ? s.inChannels : s.outChannels) / s.groups;
@@ -283,12 +298,38 @@ function convFamily(product: ConvProduct): Family<Conv2dShape> {
       const a = randomBuffer(inputs[0]);
       const b = randomBuffer(inputs[1]);
       const out = allocate(outFloats * 4, `conv2d ${product} tuning`);
+      // training runs the weight gradient with the patches its forward
+      // kept (lib/ops/conv.ts): time it the same way
+      const slot = product === "weight" ? forwardPatches(a, s) : undefined;
+      const kept = slot?.patches?.buffer;
       return {
-        run: (config) => conv2dWith(product, config, a, b, undefined, out, s),
-        dispose: () => [a, b, out].forEach(release),
+        run: (config) =>
+          conv2dWith(product, config, a, b, undefined, out, s, {}, slot),
+        dispose: () => [a, b, out, ...(kept ? [kept] : [])].forEach(release),
       };
     },
   };
+}
+
+/**
+ * The Winograd patches of `x` that the forward of `s`, with its current
+ * choice, would keep for a weight gradient candidate that reads them
+ * (none where no candidate would).
+ */
+function forwardPatches(x: GPUBuffer, s: Conv2dShape): PatchSlot {
+  const slot: PatchSlot = {};
+  const config = current(CONV2D_FAMILIES.forward, s);
+  const read = CONV2D_FAMILIES.weight.candidates(s).some((weight) =>
+    sharesPatches(config, weight, s)
+  );
+  if (read) {
+    const n = sizes(s);
+    const w = randomBuffer(n.w);
+    const y = allocate(n.y * 4, "conv2d forward tuning");
+    conv2dWith("forward", config, x, w, undefined, y, s, {}, slot);
+    [w, y].forEach(release);
+  }
+  return slot;
 }
 
 /** The three conv2d families as the tuner sees them. */
@@ -307,8 +348,9 @@ export const CONV2D_FAMILIES: Record<ConvProduct, Family<Conv2dShape>> = {
  * @param s the layer's sizes (outHeight/outWidth must follow from the rest)
  * @param post the fused epilogue: `{ relu: true }` applies a ReLU in the store
  * @param slot where a Winograd forward leaves its transformed input for
- *   {@link conv2dBackwardWeight} of the same x (the caller then owns it);
- *   without it they are released
+ *   {@link conv2dBackwardWeight} of the same x (the caller then owns it),
+ *   when the weight gradient's current choice reads them; else, and
+ *   without a slot, they are released
  * @returns a new buffer from `allocate()`
  * @throws {RangeError} when the shape is inconsistent (an assertion: lib checks it first) or a tensor is larger than a binding
  */
@@ -325,7 +367,20 @@ export function conv2dForward(
   const out = allocate(n.y * 4, "conv2d");
   if (n.y === 0) return out;
   const config = tuned(CONV2D_FAMILIES.forward, s);
-  conv2dWith("forward", config, x, w, bias, out, s, post, slot);
+  // patches that the weight gradient would not read are released at once
+  const keeps = slot !== undefined &&
+    sharesPatches(config, current(CONV2D_FAMILIES.weight, s), s);
+  conv2dWith(
+    "forward",
+    config,
+    x,
+    w,
+    bias,
+    out,
+    s,
+    post,
+    keeps ? slot : undefined,
+  );
   return out;
 }
 

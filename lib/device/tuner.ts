@@ -240,6 +240,25 @@ export function tuned<S>(family: Family<S>, s: S): GemmTiling {
   return family.fallback(s);
 }
 
+/**
+ * The configuration {@link tuned} would give `s` now, without queueing its
+ * class: what the timing runs of another family assume of this one (the
+ * conv2d weight gradient is timed with the Winograd patches that its
+ * forward keeps, when the forward's choice keeps them).
+ *
+ * @param family the kernel family
+ * @param s the shape
+ * @returns the tuned configuration of the class of `s`, or the default
+ */
+export function current<S>(family: Family<S>, s: S): GemmTiling {
+  if (mode === "off") return family.fallback(s);
+  load();
+  const entry = entries.get(keyOf(family, s));
+  const offered = entry !== undefined &&
+    family.candidates(s).some((c) => configName(c) === entry.chosen);
+  return offered ? entry.config : family.fallback(s);
+}
+
 /** The kernel's interrupt, when running inside it. */
 function interrupted(): boolean {
   const signal = (globalThis as Record<symbol, unknown>)[
