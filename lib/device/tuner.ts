@@ -454,11 +454,21 @@ function explain(error: unknown, family: string): never {
 
 /**
  * Times the shape classes queued by {@link tuned} (run by the recorder
- * after readbacks). On an error (interrupt, lost device) the class stays
- * queued and untuned, and the error propagates.
+ * after readbacks), with a one-line notice on stderr first. On an error
+ * (interrupt, lost device) the class stays queued and untuned, and the
+ * error propagates.
  */
 export async function tunePending(): Promise<void> {
-  for (const [key, { family, shape }] of [...pending]) {
+  const queued = [...pending];
+  // the wait that follows would otherwise go unexplained
+  console.error(
+    `Tuning kernels for ${queued.length} new shape${
+      queued.length === 1 ? "" : "s"
+    } on this adapter, at most ${budgetSeconds} s each; the choices are kept in ${
+      cachePath() ?? "memory"
+    } (\`deno task tune\` does this ahead of time)`,
+  );
+  for (const [key, { family, shape }] of queued) {
     let entry: Entry;
     try {
       entry = await measure(family, shape, budgetSeconds);

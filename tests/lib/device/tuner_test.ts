@@ -29,26 +29,28 @@ const CANDIDATES = {
   matmul: [SMALL, SHORT],
 };
 
-/** Runs `body` with tuning on, a fresh cache directory and captured warnings. */
+/** Runs `body` with tuning on, a fresh cache directory, and captured warnings and notices (console.error). */
 async function withTuner(
-  body: (warnings: string[], dir: string) => Promise<void>,
+  body: (warnings: string[], dir: string, notices: string[]) => Promise<void>,
 ): Promise<void> {
   const dir = Deno.makeTempDirSync();
   const savedHome = Deno.env.get("XDG_CACHE_HOME");
   const savedMode = tunerState.mode;
-  const savedWarn = console.warn;
+  const [savedWarn, savedError] = [console.warn, console.error];
   const warnings: string[] = [];
+  const notices: string[] = [];
   Deno.env.set("XDG_CACHE_HOME", dir);
   console.warn = (message: string) => warnings.push(String(message));
+  console.error = (message: string) => notices.push(String(message));
   tunerState.reload();
   tunerState.mode = "on";
   try {
     await withTuning(
       { matmul: SMALL, candidates: CANDIDATES },
-      () => body(warnings, dir),
+      () => body(warnings, dir, notices),
     );
   } finally {
-    console.warn = savedWarn;
+    [console.warn, console.error] = [savedWarn, savedError];
     tunerState.mode = savedMode;
     tunerState.reload();
     if (savedHome === undefined) Deno.env.delete("XDG_CACHE_HOME");
@@ -78,8 +80,12 @@ async function runMatmul(): Promise<void> {
 }
 
 Deno.test("the tuner times a new shape class at the next readback and caches the fastest", async () => {
-  await withTuner(async (warnings) => {
+  await withTuner(async (warnings, _dir, notices) => {
     await runMatmul();
+    // one notice says why the readback waits, and where the choice goes
+    assert.equal(notices.length, 1, notices.join("\n"));
+    assert.ok(notices[0].startsWith("Tuning kernels for 1 new shape on"));
+    assert.ok(notices[0].includes(cachePath()!), notices[0]);
     const entry = tunerState.entries.get(CLASS_KEY);
     assert.ok(entry, "the class was tuned");
     assert.ok([SMALL, SHORT].map(configName).includes(entry.chosen));
@@ -100,6 +106,7 @@ Deno.test("the tuner times a new shape class at the next readback and caches the
     await runMatmul();
     assert.equal(tunerState.entries.get(CLASS_KEY)?.chosen, entry.chosen);
     assert.deepEqual(warnings, []);
+    assert.equal(notices.length, 1, "nothing is timed again");
   });
 });
 
