@@ -4,7 +4,8 @@
  * prints, per shape, the configuration chosen, its GFLOP/s and the
  * runner-up. The choices go to the tuner's cache file.
  *
- * Flags: `--batch=N` (default 8 on a CPU adapter, 128 on a GPU),
+ * Flags: `--batch=N` or `--batch=8,16` (default 8 on a CPU adapter, 128
+ * on a GPU; each batch size is a shape class of its own),
  * `--budget=SECONDS` per shape (default 120 on a CPU adapter, where
  * compiling a candidate takes seconds; 5 on a GPU), `--only=TEXT` keeps the
  * shapes whose name contains TEXT.
@@ -20,14 +21,24 @@ import { alexnetConvs, alexnetMatmuls } from "./alexnet_shapes.ts";
 import { flag } from "./_args.ts";
 
 const cpu = tuning.kind === "cpu";
-const batch = Number(flag("batch") ?? (cpu ? 8 : 128));
+const batches = (flag("batch") ?? (cpu ? "8" : "128")).split(",").map(Number);
 const budget = Number(flag("budget") ?? (cpu ? 120 : 5));
 const only = flag("only");
+if (!batches.every((b) => Number.isInteger(b) && b > 0)) {
+  throw new TypeError(
+    `--batch=${flag("batch")}: need positive whole numbers, as in --batch=8,16`,
+  );
+}
+if (!(budget > 0)) {
+  throw new TypeError(`--budget=${flag("budget")}: need seconds above 0`);
+}
 
 console.log(
   `adapter: ${
     adapter.info.description || adapter.info.vendor
-  } (tuning "${tuning.kind}"), batch ${batch}, budget ${budget} s per shape`,
+  } (tuning "${tuning.kind}"), batch ${
+    batches.join(", ")
+  }, budget ${budget} s per shape`,
 );
 const widths = [36, 34, 9, 34, 9];
 const line = (cells: string[]) =>
@@ -46,17 +57,22 @@ const print = (name: string, r: TuneResult) =>
   ]));
 const keep = (name: string) => only === undefined || name.includes(only);
 
-for (const [name, shape] of alexnetConvs(batch)) {
-  for (const product of ["forward", "input", "weight"] as const) {
-    const label = `${name} ${product}`;
-    if (!keep(label)) continue;
-    const [result] = await tune(CONV2D_FAMILIES[product], [shape], budget);
-    print(label, result);
+for (const batch of batches) {
+  // each batch size is a shape class of its own (tuner.ts, bucket)
+  const named = (name: string) =>
+    batches.length > 1 ? `b${batch} ${name}` : name;
+  for (const [name, shape] of alexnetConvs(batch)) {
+    for (const product of ["forward", "input", "weight"] as const) {
+      const label = named(`${name} ${product}`);
+      if (!keep(label)) continue;
+      const [result] = await tune(CONV2D_FAMILIES[product], [shape], budget);
+      print(label, result);
+    }
   }
-}
-for (const [name, shape] of alexnetMatmuls(batch)) {
-  if (!keep(name)) continue;
-  const [result] = await tune(MATMUL_FAMILY, [shape], budget);
-  print(name, result);
+  for (const [name, shape] of alexnetMatmuls(batch)) {
+    if (!keep(named(name))) continue;
+    const [result] = await tune(MATMUL_FAMILY, [shape], budget);
+    print(named(name), result);
+  }
 }
 console.log(`cache: ${cachePath()}`);
