@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check, for a lent machine with an NVIDIA GPU and no network (this
-# workplace's `device` tool). It runs the library's tests and the benches on
-# the real GPU and writes logs to $OUT. The caller carries, beside the
-# working tree:
+# workplace's `device` tool). It runs the library's tests, the tuner and the
+# benches on the real GPU and writes logs to $OUT. The caller carries, beside
+# the working tree:
 #   .gl/       the Vulkan loader's Debian packages (libvulkan1, libglvnd ...)
 #   .denopkg/  the npm tarball of @deno/linux-x64-glibc (the pinned Deno)
 #   .devnm/    node_modules with only the image codecs (fast-png, jpeg-js)
@@ -29,6 +29,11 @@ section() { echo; echo "==== $*"; }
   section tests
   DENO_WEBGPU_TUNE=off run test tests/lib/*.ts tests/lib/core tests/lib/ops tests/lib/nn tests/lib/optim tests/lib/models tests/lib/device tests/lib/train 2>&1 | grep -v "^\s*$" | tail -40
 } 2>&1 | tee "$OUT/tests.log"
+{
+  # first, so that the bench and the step below run the tuned choices
+  section "deno task tune (batch 128)"
+  timeout 200 deno run -A --no-check --config /tmp/device.json --no-lock bench/tune.ts --batch=128
+} 2>&1 | tee "$OUT/tune.log"
 {
   section "GEMM and conv bench (ours)"
   timeout 240 deno run -A --no-check --config /tmp/device.json --no-lock bench/main.ts --no-tfjs
