@@ -30,7 +30,8 @@ section() { echo; echo "==== $*"; }
   DENO_WEBGPU_TUNE=off run test tests/lib/*.ts tests/lib/core tests/lib/ops tests/lib/nn tests/lib/optim tests/lib/models tests/lib/device tests/lib/train 2>&1 | grep -v "^\s*$" | tail -40
 } 2>&1 | tee "$OUT/tests.log"
 {
-  # first, so that the bench and the step below run the tuned choices
+  # first, so that the step below runs tuned choices at batch 128 (the
+  # bench's batch-8 conv rows and the batch-32 step tune at first use)
   section "deno task tune (batch 128)"
   timeout 200 deno run -A --no-check --config /tmp/device.json --no-lock bench/tune.ts --batch=128
 } 2>&1 | tee "$OUT/tune.log"

@@ -300,7 +300,13 @@ function convFamily(product: ConvProduct): Family<Conv2dShape> {
       const out = allocate(outFloats * 4, `conv2d ${product} tuning`);
       // training runs the weight gradient with the patches its forward
       // kept (lib/ops/conv.ts): time it the same way
-      const slot = product === "weight" ? forwardPatches(a, s) : undefined;
+      let slot: PatchSlot | undefined;
+      try {
+        slot = product === "weight" ? forwardPatches(a, s) : undefined;
+      } catch (error) {
+        [a, b, out].forEach(release);
+        throw error;
+      }
       const kept = slot?.patches?.buffer;
       return {
         run: (config) =>
@@ -326,8 +332,11 @@ function forwardPatches(x: GPUBuffer, s: Conv2dShape): PatchSlot {
     const n = sizes(s);
     const w = randomBuffer(n.w);
     const y = allocate(n.y * 4, "conv2d forward tuning");
-    conv2dWith("forward", config, x, w, undefined, y, s, {}, slot);
-    [w, y].forEach(release);
+    try {
+      conv2dWith("forward", config, x, w, undefined, y, s, {}, slot);
+    } finally {
+      [w, y].forEach(release);
+    }
   }
   return slot;
 }

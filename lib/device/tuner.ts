@@ -460,13 +460,22 @@ function explain(error: unknown, family: string): never {
  */
 export async function tunePending(): Promise<void> {
   const queued = [...pending];
+  const path = cachePath();
+  if (path === undefined) {
+    // nowhere to keep choices: the deterministic defaults, as when the
+    // cache cannot be written
+    warnOnce(
+      "No tuning cache directory (neither XDG_CACHE_HOME nor HOME): kernels keep their default configurations",
+    );
+    pending.clear();
+    mode = "off";
+    return;
+  }
   // the wait that follows would otherwise go unexplained
   console.error(
-    `Tuning kernels for ${queued.length} new shape${
-      queued.length === 1 ? "" : "s"
-    } on this adapter, at most ${budgetSeconds} s each; the choices are kept in ${
-      cachePath() ?? "memory"
-    } (\`deno task tune\` does this ahead of time)`,
+    `Tuning kernels for ${queued.length} new shape class${
+      queued.length === 1 ? "" : "es"
+    } on this adapter, about ${budgetSeconds} s each; the choices are kept in ${path} (\`deno task tune\` does this ahead of time)`,
   );
   for (const [key, { family, shape }] of queued) {
     let entry: Entry;

@@ -2,7 +2,7 @@
 // gradient: kept only where the weight gradient's choice reads them, and
 // the tuner times the weight gradient with them as training runs it.
 import assert from "node:assert/strict";
-import { release } from "../../../lib/device/buffer_pool.ts";
+import { memoryInfo, release } from "../../../lib/device/buffer_pool.ts";
 import {
   CONV2D_FAMILIES,
   conv2dForward,
@@ -98,23 +98,30 @@ function inputTransforms(fn: () => void): number {
 }
 
 Deno.test("a Winograd forward keeps its patches only for a weight gradient that reads them", async () => {
-  const forward = via("winograd4");
   const x = toGpu(randomFloats(16 * 8 * 8, 1));
   const w = toGpu(randomFloats(32 * 16 * 3 * 3, 2));
   try {
     for (
-      const [weight, keeps] of [
-        [via("winograd4"), true],
-        [via("winograd"), false], // another tile
-        [via("im2col"), false],
-        [via(), false],
+      const [forward, weight, keeps] of [
+        [via("winograd4"), via("winograd4"), true],
+        [via("winograd"), via("winograd"), true],
+        [via("winograd4"), via("winograd"), false], // another tile
+        [via("winograd"), via("winograd4"), false],
+        [via("winograd4"), via("im2col"), false],
+        [via("winograd4"), via(), false],
+        [via(), via("winograd4"), false], // no patches to keep
       ] as const
     ) {
       await withChoices({ forward, weight }, () => {
+        const what = `forward ${configName(forward)}, weight ${
+          configName(weight)
+        }`;
+        const before = memoryInfo().buffersInUse;
         const slot: PatchSlot = {};
         release(conv2dForward(x, w, undefined, S, {}, slot));
-        assert.equal(slot.patches !== undefined, keeps, configName(weight));
+        assert.equal(slot.patches !== undefined, keeps, what);
         if (slot.patches) release(slot.patches.buffer);
+        assert.equal(memoryInfo().buffersInUse, before, `${what}: no leak`);
       });
     }
   } finally {
@@ -125,7 +132,14 @@ Deno.test("a Winograd forward keeps its patches only for a weight gradient that 
 Deno.test("the tuner times a Winograd weight gradient with the patches its forward keeps", async () => {
   for (const forward of FORWARDS) {
     await withChoices({ forward }, () => {
-      const inputs = CONV2D_FAMILIES.weight.prepare(S);
+      const before = memoryInfo().buffersInUse;
+      let inputs: ReturnType<typeof CONV2D_FAMILIES.weight.prepare>;
+      // the forward runs in preparation only where its patches will be read
+      assert.equal(
+        inputTransforms(() => inputs = CONV2D_FAMILIES.weight.prepare(S)),
+        forward.method === undefined ? 0 : 1,
+        `preparing with forward ${configName(forward)}`,
+      );
       try {
         for (const weight of [via("winograd"), via("winograd4")]) {
           // x is transformed in the run only where the forward did not
@@ -136,8 +150,9 @@ Deno.test("the tuner times a Winograd weight gradient with the patches its forwa
           );
         }
       } finally {
-        inputs.dispose();
+        inputs!.dispose();
       }
+      assert.equal(memoryInfo().buffersInUse, before, "disposed of all");
     });
   }
 });

@@ -84,7 +84,7 @@ Deno.test("the tuner times a new shape class at the next readback and caches the
     await runMatmul();
     // one notice says why the readback waits, and where the choice goes
     assert.equal(notices.length, 1, notices.join("\n"));
-    assert.ok(notices[0].startsWith("Tuning kernels for 1 new shape on"));
+    assert.ok(notices[0].startsWith("Tuning kernels for 1 new shape class on"));
     assert.ok(notices[0].includes(cachePath()!), notices[0]);
     const entry = tunerState.entries.get(CLASS_KEY);
     assert.ok(entry, "the class was tuned");
@@ -171,6 +171,24 @@ Deno.test("a cache that cannot be written leaves the defaults in place", async (
     assert.equal(tunerState.mode, "off");
     assert.equal(tunerState.entries.size, 0);
     assert.match(warnings.join("\n"), /Cannot write the tuning cache/);
+  });
+});
+
+Deno.test("without a cache directory nothing is timed and the defaults stay", async () => {
+  await withTuner(async (warnings, _dir, notices) => {
+    const home = Deno.env.get("HOME");
+    Deno.env.delete("XDG_CACHE_HOME");
+    Deno.env.delete("HOME");
+    try {
+      await runMatmul();
+    } finally {
+      if (home !== undefined) Deno.env.set("HOME", home);
+    }
+    assert.equal(tunerState.mode, "off");
+    assert.equal(tunerState.entries.size, 0);
+    assert.equal(tunerState.pending.size, 0);
+    assert.deepEqual(notices, [], "no notice of a tuning that does not run");
+    assert.match(warnings.join("\n"), /No tuning cache directory/);
   });
 });
 
