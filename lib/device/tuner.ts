@@ -226,8 +226,7 @@ export function tuned<S>(family: Family<S>, s: S): GemmTiling {
   const key = keyOf(family, s);
   const entry = entries.get(key);
   if (entry) {
-    const names = family.candidates(s).map(configName);
-    if (names.includes(entry.chosen)) return entry.config;
+    if (offered(family, s, entry)) return entry.config;
     // a choice no longer offered: stale
     warnOnce(
       `Ignoring the tuned ${entry.chosen} for ${key}: not a candidate any more; it will be retuned`,
@@ -254,9 +253,19 @@ export function current<S>(family: Family<S>, s: S): GemmTiling {
   if (mode === "off") return family.fallback(s);
   load();
   const entry = entries.get(keyOf(family, s));
-  const offered = entry !== undefined &&
-    family.candidates(s).some((c) => configName(c) === entry.chosen);
-  return offered ? entry.config : family.fallback(s);
+  return entry && offered(family, s, entry) ? entry.config : family.fallback(s);
+}
+
+/** Whether the tuned choice of `entry` is still a candidate of `family` for `s`. */
+function offered<S>(family: Family<S>, s: S, entry: Entry): boolean {
+  return family.candidates(s).some((c) => configName(c) === entry.chosen);
+}
+
+/** Deterministic defaults from now on: nothing tuned, queued or timed. */
+function useDefaults(): void {
+  entries.clear();
+  pending.clear();
+  mode = "off";
 }
 
 /** The kernel's interrupt, when running inside it. */
@@ -467,8 +476,7 @@ export async function tunePending(): Promise<void> {
     warnOnce(
       "No tuning cache directory (neither XDG_CACHE_HOME nor HOME): kernels keep their default configurations",
     );
-    pending.clear();
-    mode = "off";
+    useDefaults();
     return;
   }
   // the wait that follows would otherwise go unexplained
@@ -487,10 +495,7 @@ export async function tunePending(): Promise<void> {
     pending.delete(key);
     entries.set(key, entry);
     if (!save()) {
-      // the cache cannot be written: deterministic defaults from now on
-      entries.clear();
-      pending.clear();
-      mode = "off";
+      useDefaults(); // the cache cannot be written
       return;
     }
   }

@@ -3,6 +3,7 @@
 // output (the float32 rounding bound of a dot product grows with it).
 import { allocate, release } from "../../../lib/device/buffer_pool.ts";
 import { readBuffer, upload } from "../../../lib/device/recorder.ts";
+import { tunerState } from "../../../lib/device/tuner.ts";
 import { type AdapterTuning, tuning } from "../../../lib/device/tuning.ts";
 
 /** A seeded generator (mulberry32) so failures reproduce. */
@@ -109,5 +110,30 @@ export async function withTuning(
     await body();
   } finally {
     Object.assign(tuning, saved);
+  }
+}
+
+/**
+ * Runs `body` with the tuner in `mode`, nothing loaded, and a fresh empty
+ * cache directory (XDG_CACHE_HOME, given to `body`); restores all after.
+ */
+export async function withFreshTuner(
+  mode: typeof tunerState.mode,
+  body: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = Deno.makeTempDirSync();
+  const savedHome = Deno.env.get("XDG_CACHE_HOME");
+  const savedMode = tunerState.mode;
+  Deno.env.set("XDG_CACHE_HOME", dir);
+  tunerState.reload();
+  tunerState.mode = mode;
+  try {
+    await body(dir);
+  } finally {
+    tunerState.mode = savedMode;
+    tunerState.reload();
+    if (savedHome === undefined) Deno.env.delete("XDG_CACHE_HOME");
+    else Deno.env.set("XDG_CACHE_HOME", savedHome);
+    Deno.removeSync(dir, { recursive: true });
   }
 }

@@ -17,7 +17,7 @@ import {
   type GemmTiling,
   tuning,
 } from "../../../lib/device/tuning.ts";
-import { randomFloats, toGpu, withTuning } from "./_helpers.ts";
+import { randomFloats, toGpu, withFreshTuner, withTuning } from "./_helpers.ts";
 
 // 32 output channels take the wide candidates; 16 x 3 x 3 columns let
 // im2col run
@@ -52,14 +52,9 @@ async function withChoices(
   choices: Partial<Record<"forward" | "weight", GemmTiling>>,
   body: () => void | Promise<void>,
 ): Promise<void> {
-  const dir = Deno.makeTempDirSync();
-  const savedHome = Deno.env.get("XDG_CACHE_HOME");
-  const savedMode = tunerState.mode;
-  Deno.env.set("XDG_CACHE_HOME", dir); // an empty cache: nothing else is loaded
-  tunerState.reload();
-  tunerState.mode = "cache";
   const candidates = { ...tuning.candidates, conv: FORWARDS, weight: WEIGHTS };
-  try {
+  // an empty cache: only these choices are loaded
+  await withFreshTuner("cache", async () => {
     for (const [product, config] of Object.entries(choices)) {
       const family = CONV2D_FAMILIES[product as "forward" | "weight"];
       tunerState.entries.set(`${family.name}|${family.shapeClass(S)}`, {
@@ -74,13 +69,7 @@ async function withChoices(
       { conv: FORWARDS[0], weight: WEIGHTS[0], candidates },
       async () => await body(),
     );
-  } finally {
-    tunerState.mode = savedMode;
-    tunerState.reload();
-    if (savedHome === undefined) Deno.env.delete("XDG_CACHE_HOME");
-    else Deno.env.set("XDG_CACHE_HOME", savedHome);
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 }
 
 /** How many Winograd input transforms `fn` records. */

@@ -20,7 +20,13 @@ import {
   tuning,
 } from "../../../lib/device/tuning.ts";
 import { DeviceLostError } from "../../../lib/device/webgpu.ts";
-import { randomFloats, SMALL_TILES, toGpu, withTuning } from "./_helpers.ts";
+import {
+  randomFloats,
+  SMALL_TILES,
+  toGpu,
+  withFreshTuner,
+  withTuning,
+} from "./_helpers.ts";
 
 const SMALL = SMALL_TILES.matmul!;
 const SHORT: GemmTiling = { ...SMALL, groupX: 2 };
@@ -33,29 +39,19 @@ const CANDIDATES = {
 async function withTuner(
   body: (warnings: string[], dir: string, notices: string[]) => Promise<void>,
 ): Promise<void> {
-  const dir = Deno.makeTempDirSync();
-  const savedHome = Deno.env.get("XDG_CACHE_HOME");
-  const savedMode = tunerState.mode;
   const [savedWarn, savedError] = [console.warn, console.error];
   const warnings: string[] = [];
   const notices: string[] = [];
-  Deno.env.set("XDG_CACHE_HOME", dir);
   console.warn = (message: string) => warnings.push(String(message));
   console.error = (message: string) => notices.push(String(message));
-  tunerState.reload();
-  tunerState.mode = "on";
   try {
-    await withTuning(
-      { matmul: SMALL, candidates: CANDIDATES },
-      () => body(warnings, dir, notices),
-    );
+    await withFreshTuner("on", (dir) =>
+      withTuning(
+        { matmul: SMALL, candidates: CANDIDATES },
+        () => body(warnings, dir, notices),
+      ));
   } finally {
     [console.warn, console.error] = [savedWarn, savedError];
-    tunerState.mode = savedMode;
-    tunerState.reload();
-    if (savedHome === undefined) Deno.env.delete("XDG_CACHE_HOME");
-    else Deno.env.set("XDG_CACHE_HOME", savedHome);
-    Deno.removeSync(dir, { recursive: true });
   }
 }
 
